@@ -1,0 +1,115 @@
+// The registry's configuration after loading: distribution's config.yml keys with every
+// default filled in and durations turned into milliseconds. Keys keep distribution's
+// (lower-case, unseparated) spelling so this type reads side by side with its docs.
+// Berth's own extensions live under `berth`, a top-level key registry:3 ignores.
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface LogConfig {
+  level: LogLevel;
+  formatter: 'text' | 'json' | 'logstash';
+  fields: Record<string, unknown>;
+  accesslog: { disabled: boolean };
+}
+
+export interface FilesystemStorageConfig {
+  rootdirectory: string;
+  maxthreads: number;
+}
+
+export interface StorageConfig {
+  /** Exactly one driver is configured, as in distribution. */
+  driver: 'filesystem' | 'inmemory';
+  filesystem: FilesystemStorageConfig;
+  delete: { enabled: boolean };
+  /** Accepted for compatibility; Berth always keeps its own in-memory caches. */
+  cache: { blobdescriptor: 'inmemory' | 'none'; blobdescriptorsize: number };
+  tag: { concurrencylimit: number };
+  maintenance: {
+    uploadpurging: { enabled: boolean; ageMs: number; intervalMs: number; dryrun: boolean };
+    readonly: { enabled: boolean };
+  };
+  redirect: { disable: boolean };
+}
+
+export interface TlsConfig {
+  certificate: string;
+  key: string;
+  /** Only TLS 1.2 and 1.3 are accepted (distribution's code rejects older ones too). */
+  minimumtls: 'tls1.2' | 'tls1.3';
+  /** Go/IANA cipher suite names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256. Empty = defaults. */
+  ciphersuites: string[];
+  clientcas: string[];
+}
+
+export interface DebugConfig {
+  addr: string;
+  prometheus: { enabled: boolean; path: string };
+}
+
+export interface HttpConfig {
+  /** host:port, ":port" (all interfaces) or a socket path when net is unix. */
+  addr: string;
+  net: 'tcp' | 'unix';
+  /** Absolute base URL used for Location headers, e.g. https://registry.example:5000 */
+  host: string | undefined;
+  /** Path prefix, with leading and trailing slash; "/" when unset. */
+  prefix: string;
+  secret: string | undefined;
+  relativeurls: boolean;
+  headers: Record<string, string[]>;
+  draintimeoutMs: number;
+  debug: DebugConfig | undefined;
+  tls: TlsConfig | undefined;
+  http2: { disabled: boolean };
+}
+
+export interface HtpasswdAuthConfig {
+  realm: string;
+  path: string;
+}
+
+export interface AuthConfig {
+  htpasswd: HtpasswdAuthConfig | undefined;
+}
+
+export interface HealthConfig {
+  storagedriver: { enabled: boolean; intervalMs: number; threshold: number };
+}
+
+export interface ProxyConfig {
+  remoteurl: string;
+  username: string | undefined;
+  password: string | undefined;
+  /** 0 keeps cached content forever. */
+  ttlMs: number;
+}
+
+export interface ValidationConfig {
+  disabled: boolean;
+  manifests: {
+    urls: { allow: string[]; deny: string[] };
+    indexes: { platforms: 'all' | 'none' | 'list'; platformlist: Array<{ os: string; architecture: string }> };
+  };
+}
+
+/** Berth's own settings, under the top-level `berth:` key. */
+export interface BerthConfig {
+  /** Largest manifest body accepted on PUT (distribution hard-codes 4 MiB). */
+  manifestmaxbytes: number;
+  /** How often the catalog index is re-read from disk to notice repositories written by other processes; 0 = never. */
+  catalogrescanMs: number;
+}
+
+export interface RegistryConfig {
+  version: '0.1';
+  log: LogConfig;
+  storage: StorageConfig;
+  http: HttpConfig;
+  auth: AuthConfig;
+  health: HealthConfig;
+  proxy: ProxyConfig | undefined;
+  validation: ValidationConfig;
+  catalog: { maxentries: number };
+  berth: BerthConfig;
+}

@@ -1,0 +1,129 @@
+// One entry for every API request: route, check the method, authorise, validate the name, call
+// the handler, and turn any failure into the OCI error envelope (the only place that happens).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RegistryConfig } from '../../config/types';
+import type { Logger } from '../../lib/logger';
+import type { Access, AccessController, Action } from '../auth/access';
+import { RegistryError, toWireError } from '../errors';
+import { assertName } from '../reference';
+import { StorageFullError } from '../storage/driver/errors';
+import type { RegistryStore } from '../storage/registry-store';
+import { type RequestContext } from './context';
+import { getBase } from './handlers/base';
+import { deleteBlob, getBlob } from './handlers/blobs';
+import { getCatalog } from './handlers/catalog';
+import { deleteManifest, getManifest, putManifest } from './handlers/manifests';
+import { getReferrers } from './handlers/referrers';
+import { getTags } from './handlers/tags';
+import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './handlers/uploads';
+import { matchRoute, type RouteId } from './routes';
+
+type Handler = (ctx: RequestContext) => Promise<void>;
+
+const HANDLERS: Record<RouteId, Partial<Record<string, Handler>>> = {
+  base: { GET: getBase, HEAD: getBase },
+  catalog: { GET: getCatalog, HEAD: getCatalog },
+  tags: { GET: getTags, HEAD: getTags },
+  manifest: { GET: getManifest, HEAD: getManifest, PUT: putManifest, DELETE: deleteManifest },
+  blob: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob },
+  uploads: { POST: postUpload },
+  upload: { GET: getUpload, HEAD: getUpload, PATCH: patchUpload, PUT: putUpload, DELETE: deleteUpload },
+  referrers: { GET: getReferrers, HEAD: getReferrers },
+};
+
+function actionFor(route: RouteId, method: string): Action {
+  if (route === 'catalog') return 'catalog';
+  if (method === 'DELETE' && (route === 'manifest' || route === 'blob')) return 'delete';
+  if (method === 'GET' || method === 'HEAD') return 'pull';
+  return 'push';
+}
+
+export interface DispatcherDeps {
+  store: RegistryStore;
+  config: RegistryConfig;
+  log: Logger;
+  access: AccessController;
+  /** Answers 503 while a health check fails (distribution's behaviour). */
+  healthy?: () => boolean;
+  /** Called once per finished request, for metrics. */
+  observe?: (route: RouteId | 'unknown', method: string, status: number, seconds: number) => void;
+}
+
+export function createDispatcher(deps: DispatcherDeps) {
+  const { config, log } = deps;
+  const pathPrefix = config.http.prefix === '/' ? '' : config.http.prefix.replace(/\/+$/, '');
+  const extraHeaders = Object.entries(config.http.headers);
+  const readonly = config.storage.maintenance.readonly.enabled;
+
+  return async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const method = req.method ?? 'GET';
+    res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
+    let routeId: RouteId | 'unknown' = 'unknown';
+    try {
+      const url = new URL(req.url ?? '/', 'http://registry.invalid');
+      let path = url.pathname;
+      if (pathPrefix) {
+        if (!path.startsWith(pathPrefix + '/')) throw notFound(path);
+        path = path.slice(pathPrefix.length);
+      }
+      const match = matchRoute(path);
+      if (!match) throw notFound(path);
+      routeId = match.id;
+      for (const [k, v] of extraHeaders) res.setHeader(k, v);
+      const handler = HANDLERS[match.id][method];
+      if (!handler) {
+        res.setHeader('Allow', match.route.methods.join(', '));
+        throw new RegistryError('unsupported', `method ${method} is not allowed here`);
+      }
+      if (deps.healthy && !deps.healthy()) {
+        throw new RegistryError('unavailable', 'service unavailable', 'health check failed: please see /debug/health');
+      }
+      if (readonly && match.route.writes.includes(method)) {
+        throw new RegistryError('unsupported', 'the registry is in read-only mode');
+      }
+      const accesses: Access[] = [{ action: actionFor(match.id, method), ...(match.name ? { name: match.name } : {}) }];
+      const from = match.id === 'uploads' ? url.searchParams.get('from') : null;
+      if (from) accesses.push({ action: 'pull', name: from });
+      await deps.access.authorize(req, accesses);
+      if (match.name !== undefined) assertName(match.name);
+      await handler({
+        req, res, method, url,
+        name: match.name ?? '',
+        param: match.param ?? '',
+        store: deps.store, config, log,
+      });
+    } catch (err) {
+      writeError(req, res, err, log);
+    } finally {
+      if (deps.observe) {
+        const done = () => deps.observe!(routeId, method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+        if (res.writableFinished) done(); else res.once('finish', done);
+      }
+    }
+  };
+}
+
+function notFound(path: string): RegistryError {
+  return new RegistryError('endpoint-unknown', undefined, { path });
+}
+
+function writeError(req: IncomingMessage, res: ServerResponse, err: unknown, log: Logger): void {
+  // Storage errors normally become domain errors in the stores; a full disk can surface anywhere.
+  if (err instanceof StorageFullError) err = new RegistryError('storage-full');
+  const { wire, unexpected } = toWireError(err);
+  if (unexpected) log.error('request failed', { method: req.method, url: req.url, error: err instanceof Error ? err.stack : String(err) });
+  if (res.headersSent) {
+    // Mid-stream failure: the status is gone, so the only honest signal is a cut connection.
+    res.destroy(err instanceof Error ? err : undefined);
+    return;
+  }
+  const body = JSON.stringify(wire.body);
+  for (const [k, v] of Object.entries(wire.headers)) res.setHeader(k, v);
+  // An unread request body (a refused chunk, say) would otherwise be drained byte by byte.
+  if (!req.complete) res.setHeader('Connection', 'close');
+  res.statusCode = wire.status;
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}

@@ -1,0 +1,47 @@
+// end-3 (GET/HEAD), end-7 (PUT), end-9 (DELETE) on /v2/<name>/manifests/<reference>.
+// What was pushed is what is served: the stored media type, whatever the Accept header says
+// (distribution answers 404 to a client that did not list OCI types, #4385).
+import { RegistryError, unsupported } from '../../errors';
+import { parseReference } from '../../reference';
+import { apiUrl, header, send, type RequestContext } from '../context';
+import { readBody } from '../read-body';
+
+export async function getManifest(ctx: RequestContext): Promise<void> {
+  const m = await ctx.store.manifests.get(ctx.name, parseReference(ctx.param));
+  const etag = `"${m.digest}"`;
+  const headers = { 'Content-Type': m.mediaType, 'Docker-Content-Digest': m.digest, ETag: etag, 'Content-Length': m.bytes.length };
+  if (matchesEtag(header(ctx.req, 'if-none-match'), m.digest)) return send(ctx.res, 304, headers);
+  send(ctx.res, 200, headers, ctx.method === 'HEAD' ? undefined : m.bytes);
+}
+
+export async function putManifest(ctx: RequestContext): Promise<void> {
+  const ref = parseReference(ctx.param);
+  const body = await readBody(ctx.req, ctx.config.berth.manifestmaxbytes);
+  const result = await ctx.store.manifests.put(ctx.name, ref, body, header(ctx.req, 'content-type'));
+  const headers: Record<string, string | number> = {
+    Location: apiUrl(ctx, `/v2/${ctx.name}/manifests/${result.digest.value}`),
+    'Docker-Content-Digest': result.digest.value,
+    'Content-Length': 0,
+  };
+  if (result.subject) headers['OCI-Subject'] = result.subject;
+  send(ctx.res, 201, headers);
+}
+
+export async function deleteManifest(ctx: RequestContext): Promise<void> {
+  if (!ctx.config.storage.delete.enabled) throw unsupported('deletes are disabled (storage.delete.enabled is false)');
+  const ref = parseReference(ctx.param);
+  if (ref.kind === 'tag') {
+    // Only this tag goes: other tags that share its digest stay.
+    if (!(await ctx.store.tags.delete(ctx.name, ref.tag))) {
+      throw new RegistryError('manifest-unknown', undefined, { name: ctx.name, reference: ref.tag });
+    }
+  } else {
+    await ctx.store.manifests.delete(ctx.name, ref.digest);
+  }
+  send(ctx.res, 202, { 'Content-Length': 0 });
+}
+
+export function matchesEtag(ifNoneMatch: string | undefined, digest: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '').replace(/^"|"$/g, '') === digest);
+}

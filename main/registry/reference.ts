@@ -1,0 +1,60 @@
+// Name, tag and digest grammars of the distribution spec (and github.com/distribution/reference),
+// shared by the router, the stores and validation. Anything that reaches a storage path has
+// passed one of these, which is what keeps `..` and friends out of the storage root.
+import { RegistryError } from './errors';
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+export const NAME_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+export const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+// Algorithm grammar from the spec; only registered algorithms are accepted further on.
+export const DIGEST_RE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+export const UPLOAD_ID_RE = /^[A-Za-z0-9-_.=]{1,128}$/;
+
+/** distribution's RepositoryNameTotalLengthMax. */
+export const NAME_MAX = 255;
+
+const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+export interface Digest { algorithm: 'sha256' | 'sha384' | 'sha512'; hex: string; value: string }
+
+export function isValidName(name: string): boolean {
+  return name.length <= NAME_MAX && NAME_RE.test(name);
+}
+
+export function assertName(name: string): void {
+  if (!isValidName(name)) throw new RegistryError('name-invalid', undefined, { name });
+}
+
+export function isTag(ref: string): boolean {
+  return TAG_RE.test(ref);
+}
+
+/** Parses a digest string, accepting only algorithms we can verify, with exact lower-case hex. */
+export function parseDigest(value: string): Digest | undefined {
+  if (!DIGEST_RE.test(value)) return undefined;
+  const i = value.indexOf(':');
+  const algorithm = value.slice(0, i);
+  const hex = value.slice(i + 1);
+  const len = HEX_LENGTH[algorithm];
+  if (len === undefined || hex.length !== len || !/^[0-9a-f]+$/.test(hex)) return undefined;
+  return { algorithm: algorithm as Digest['algorithm'], hex, value };
+}
+
+export function requireDigest(value: string | null | undefined): Digest {
+  const d = value ? parseDigest(value) : undefined;
+  if (!d) throw new RegistryError('digest-invalid', 'invalid digest', { digest: value ?? null });
+  return d;
+}
+
+/** A manifest reference is a tag or a digest; anything else is a bad request. */
+export type Reference = { kind: 'tag'; tag: string } | { kind: 'digest'; digest: Digest };
+
+export function parseReference(ref: string): Reference {
+  if (ref.includes(':')) {
+    const digest = parseDigest(ref);
+    if (!digest) throw new RegistryError('digest-invalid', 'invalid digest', { digest: ref });
+    return { kind: 'digest', digest };
+  }
+  if (!isTag(ref)) throw new RegistryError('tag-invalid', 'invalid tag', { tag: ref });
+  return { kind: 'tag', tag: ref };
+}

@@ -1,0 +1,83 @@
+// One registry: a driver and its stores behind the API listener, plus the debug listener.
+// `createRegistry` builds without listening, so callers (runtime, tests) choose when to start.
+import type { Server } from 'node:http';
+import type { RegistryConfig } from '../config/types';
+import type { Logger } from '../lib/logger';
+import { allowAll, type AccessController } from './auth/access';
+import { startDebugServer } from './debug-server';
+import { StorageHealth } from './health';
+import { createDispatcher } from './http/dispatcher';
+import { createApiServer, type ApiServer } from './http/server';
+import { RegistryMetrics } from './metrics';
+import { FilesystemDriver } from './storage/driver/filesystem';
+import { InMemoryDriver } from './storage/driver/inmemory';
+import type { StorageDriver } from './storage/driver/types';
+import { RegistryStore } from './storage/registry-store';
+
+export interface RegistryOptions {
+  config: RegistryConfig;
+  log: Logger;
+  access?: AccessController;
+  driver?: StorageDriver;
+}
+
+export interface RunningRegistry {
+  readonly store: RegistryStore;
+  /** Where the API listens (the real port when http.addr asked for port 0). */
+  readonly address: { host: string; port: number };
+  readonly debugAddress: { host: string; port: number } | undefined;
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+export function createDriver(config: RegistryConfig): StorageDriver {
+  return config.storage.driver === 'inmemory'
+    ? new InMemoryDriver()
+    : new FilesystemDriver({ rootdirectory: config.storage.filesystem.rootdirectory });
+}
+
+export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
+  const { config, log } = opts;
+  const driver = opts.driver ?? createDriver(config);
+  const store = new RegistryStore(driver, config, log);
+  await store.open();
+
+  const hc = config.health.storagedriver;
+  const health = hc.enabled ? new StorageHealth(driver, hc.intervalMs, hc.threshold, log) : undefined;
+  const metrics = new RegistryMetrics(config.http.debug?.prometheus.enabled ?? false);
+  const dispatch = createDispatcher({
+    store, config, log,
+    access: opts.access ?? allowAll,
+    ...(health ? { healthy: () => health.healthy } : {}),
+    ...(config.http.debug?.prometheus.enabled ? { observe: metrics.observe } : {}),
+  });
+
+  let api: ApiServer | undefined;
+  let debug: Awaited<ReturnType<typeof startDebugServer>> | undefined;
+  try {
+    api = await createApiServer(config, dispatch, log);
+    const address = await api.listen();
+    if (config.http.debug) debug = await startDebugServer(config.http.debug, health, metrics);
+    health?.start();
+    const running: RunningRegistry = {
+      store,
+      address,
+      debugAddress: debug ? { host: debug.host, port: debug.port } : undefined,
+      server: api.server,
+      async stop() {
+        health?.stop();
+        store.close();
+        await Promise.all([
+          api!.close(),
+          debug ? new Promise<void>((r) => { debug!.server.close(() => r()); debug!.server.closeAllConnections(); }) : undefined,
+        ]);
+      },
+    };
+    return running;
+  } catch (err) {
+    store.close();
+    await api?.close().catch(() => undefined);
+    if (debug) debug.server.close();
+    throw err;
+  }
+}

@@ -1,0 +1,122 @@
+// Content-addressed blobs shared by every repository, and the per-repository `_layers` links
+// that say which repository may serve which blob. Blobs are stored under their sha256; a link
+// named by another algorithm holds the sha256 digest (distribution's alias links).
+import type { Readable } from 'node:stream';
+import { Lru } from '../../lib/lru';
+import { sha256Digest } from '../digest';
+import { blobUnknown } from '../errors';
+import { parseDigest, type Digest } from '../reference';
+import { isNotFound } from './driver/errors';
+import type { ReadRange, StorageDriver } from './driver/types';
+import { deleteIfExists, readLink, writeLink } from './links';
+import { paths } from './paths';
+
+export interface BlobInfo {
+  /** The sha256 digest the bytes are stored under. */
+  canonical: Digest;
+  size: number;
+}
+
+export class BlobStore {
+  // Blobs are immutable, so a size, once read, stays true until the blob is deleted.
+  private readonly sizes = new Lru<string, number>(200_000);
+  // repo@digest → canonical digest; dropped when the link is removed.
+  private readonly links = new Lru<string, Digest>(200_000);
+
+  constructor(private readonly driver: StorageDriver) {}
+
+  /** Size of a stored blob, or undefined when it is not in the store. */
+  async size(canonical: Pick<Digest, 'algorithm' | 'hex' | 'value'>): Promise<number | undefined> {
+    const cached = this.sizes.get(canonical.value);
+    if (cached !== undefined) return cached;
+    try {
+      const info = await this.driver.stat(paths.blobData(canonical));
+      if (info.isDir) return undefined;
+      this.sizes.set(canonical.value, info.size);
+      return info.size;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** The blob `digest` as repository `name` sees it, or undefined if it is not linked there. */
+  async resolve(name: string, digest: Digest): Promise<BlobInfo | undefined> {
+    const key = `${name}@${digest.value}`;
+    let canonical = this.links.get(key);
+    if (!canonical) {
+      canonical = await readLink(this.driver, paths.layerLink(name, digest));
+      if (!canonical) return undefined;
+    }
+    const size = await this.size(canonical);
+    if (size === undefined) {
+      this.links.delete(key);
+      return undefined;
+    }
+    this.links.set(key, canonical);
+    return { canonical, size };
+  }
+
+  async require(name: string, digest: Digest): Promise<BlobInfo> {
+    const info = await this.resolve(name, digest);
+    if (!info) throw blobUnknown(digest.value);
+    return info;
+  }
+
+  open(canonical: Digest, range?: ReadRange): Promise<Readable> {
+    return this.driver.reader(paths.blobData(canonical), range);
+  }
+
+  async link(name: string, digest: Digest, canonical: Digest = digest): Promise<void> {
+    await writeLink(this.driver, paths.layerLink(name, digest), canonical.value);
+    this.links.set(`${name}@${digest.value}`, canonical);
+  }
+
+  async unlink(name: string, digest: Digest): Promise<boolean> {
+    this.links.delete(`${name}@${digest.value}`);
+    return deleteIfExists(this.driver, paths.layerLink(name, digest).replace(/\/link$/, ''));
+  }
+
+  /** Forgets cached links of a repository that is being removed. */
+  forgetRepository(name: string): void {
+    this.links.deleteWhere((k) => k.startsWith(name + '@'));
+  }
+
+  /** Stores small content (a manifest) under its sha256 if it is not there yet. */
+  async putSmall(bytes: Uint8Array): Promise<Digest> {
+    const canonical = parseDigest(sha256Digest(bytes))!;
+    if ((await this.size(canonical)) !== bytes.byteLength) {
+      await this.driver.putContent(paths.blobData(canonical), bytes);
+      this.sizes.set(canonical.value, bytes.byteLength);
+    }
+    return canonical;
+  }
+
+  async readSmall(canonical: Digest): Promise<Buffer | undefined> {
+    try {
+      return await this.driver.getContent(paths.blobData(canonical));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Moves a verified upload into place. If the blob already exists (a concurrent or earlier
+   * push of the same content) the upload is simply dropped: content addressing makes them equal.
+   */
+  async adopt(uploadPath: string, canonical: Digest, size: number): Promise<void> {
+    if ((await this.size(canonical)) === size) {
+      await deleteIfExists(this.driver, uploadPath);
+      return;
+    }
+    await this.driver.move(uploadPath, paths.blobData(canonical));
+    this.sizes.set(canonical.value, size);
+  }
+
+  /** Removes a blob from the store (garbage collection); links are the caller's concern. */
+  async remove(canonical: Digest): Promise<void> {
+    this.sizes.delete(canonical.value);
+    await deleteIfExists(this.driver, paths.blobDir(canonical));
+  }
+}

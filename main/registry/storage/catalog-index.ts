@@ -1,0 +1,124 @@
+// The repository list behind `_catalog`. distribution walks the whole tree on every request
+// (O(directories) per page); Berth walks it once at start, keeps a sorted array in memory, and
+// updates it as manifests are pushed and repositories deleted. A background rescan (optional)
+// picks up repositories written by another process sharing the volume.
+import type { StorageDriver } from './driver/types';
+import { isNotFound } from './driver/errors';
+import { REPOSITORIES } from './paths';
+
+/** distribution's ordering: component-wise, so "a/b" sorts before "a-b" ('/' sorts first). */
+export function catalogOrder(a: string, b: string): number {
+  const ka = a.replaceAll('/', '\u0000');
+  const kb = b.replaceAll('/', '\u0000');
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+export class CatalogIndex {
+  private names: string[] = [];
+  private readonly set = new Set<string>();
+
+  constructor(private readonly driver: StorageDriver) {}
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** Reads the tree from scratch (at start). */
+  async rebuild(): Promise<void> {
+    const found = await this.scan();
+    this.names = found;
+    this.set.clear();
+    for (const n of found) this.set.add(n);
+  }
+
+  /**
+   * Merges a fresh scan into the live index without losing names added meanwhile: new names
+   * are added, and a missing name is dropped only if its `_manifests` is really gone.
+   */
+  async rescan(): Promise<void> {
+    const found = new Set(await this.scan());
+    for (const n of found) this.add(n);
+    for (const n of [...this.names]) {
+      if (found.has(n)) continue;
+      try {
+        await this.driver.stat(`${REPOSITORIES}/${n}/_manifests`);
+      } catch (err) {
+        if (isNotFound(err)) this.remove(n);
+      }
+    }
+  }
+
+  /** Repositories are directories that contain `_manifests`. */
+  private async scan(): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (dir: string, prefix: string): Promise<void> => {
+      let children: string[];
+      try {
+        children = await this.driver.list(dir);
+      } catch (err) {
+        if (isNotFound(err)) return;
+        throw err;
+      }
+      if (children.includes('_manifests') && prefix) found.push(prefix);
+      for (const c of children) {
+        if (c.startsWith('_') || c.endsWith('.tmp')) continue;
+        const path = `${dir}/${c}`;
+        try {
+          if (!(await this.driver.stat(path)).isDir) continue;
+        } catch (err) {
+          if (isNotFound(err)) continue;
+          throw err;
+        }
+        await walk(path, prefix ? `${prefix}/${c}` : c);
+      }
+    };
+    await walk(REPOSITORIES, '');
+    return found.sort(catalogOrder);
+  }
+
+  has(name: string): boolean {
+    return this.set.has(name);
+  }
+
+  add(name: string): void {
+    if (this.set.has(name)) return;
+    this.set.add(name);
+    const i = this.lowerBound(name);
+    this.names.splice(i, 0, name);
+  }
+
+  remove(name: string): void {
+    if (!this.set.delete(name)) return;
+    const i = this.lowerBound(name);
+    if (this.names[i] === name) this.names.splice(i, 1);
+  }
+
+  /** Up to `n` names strictly after `last`, and whether more follow. */
+  page(n: number, last?: string): { names: string[]; more: boolean } {
+    const start = last === undefined ? 0 : this.upperBound(last);
+    const names = this.names.slice(start, start + n);
+    return { names, more: start + n < this.names.length };
+  }
+
+  all(): readonly string[] {
+    return this.names;
+  }
+
+  private lowerBound(name: string): number {
+    let lo = 0, hi = this.names.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (catalogOrder(this.names[mid]!, name) < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  private upperBound(name: string): number {
+    let lo = 0, hi = this.names.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (catalogOrder(this.names[mid]!, name) <= 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+}

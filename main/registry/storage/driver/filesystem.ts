@@ -1,0 +1,257 @@
+// The default driver: plain files under a root directory, in distribution's layout, so a
+// volume moves between Berth and registry:2/3. Small objects are replaced atomically
+// (temporary file, fsync, rename, fsync of the directory); large ones are written through an
+// appending writer that coalesces chunks into large writes and keeps one write in flight
+// while the caller hashes the next chunk.
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { checkPath } from './check-path';
+import { DriverError, InvalidOffsetError, PathNotFoundError, StorageFullError } from './errors';
+import type { FileInfo, FileWriter, ReadRange, StorageDriver } from './types';
+
+const NAME = 'filesystem';
+const WRITE_BUFFER = 4 * 1024 * 1024;
+const READ_BUFFER = 1024 * 1024;
+
+export interface FilesystemDriverOptions {
+  rootdirectory: string;
+  /** fsync files and directories on commit (on by default; tests of throughput may turn it off). */
+  sync?: boolean;
+}
+
+export class FilesystemDriver implements StorageDriver {
+  readonly name = NAME;
+  private readonly root: string;
+  private readonly sync: boolean;
+
+  constructor(opts: FilesystemDriverOptions) {
+    this.root = opts.rootdirectory;
+    this.sync = opts.sync ?? true;
+  }
+
+  private full(path: string): string {
+    return join(this.root, ...checkPath(path, NAME));
+  }
+
+  private fail(err: unknown, path: string): never {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new PathNotFoundError(path, NAME);
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new StorageFullError(path, NAME);
+    throw new DriverError(NAME, err);
+  }
+
+  async getContent(path: string): Promise<Buffer> {
+    try {
+      return await readFile(this.full(path));
+    } catch (err) {
+      this.fail(err, path);
+    }
+  }
+
+  async putContent(path: string, content: Uint8Array): Promise<void> {
+    const target = this.full(path);
+    // Same directory as the target so rename is atomic; the suffix marks strays for fsck.
+    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(content);
+        if (this.sync) await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, target);
+      if (this.sync) await syncDir(dirname(target));
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      this.fail(err, path);
+    }
+  }
+
+  async reader(path: string, range: ReadRange = {}): Promise<Readable> {
+    const file = this.full(path);
+    let fh: FileHandle;
+    try {
+      fh = await open(file, 'r');
+    } catch (err) {
+      this.fail(err, path);
+    }
+    const size = (await fh.stat()).size;
+    const start = range.start ?? 0;
+    if (start < 0 || start > size) {
+      await fh.close();
+      throw new InvalidOffsetError(path, start, NAME);
+    }
+    return createReadStream('', {
+      fd: fh,
+      start,
+      end: range.end ?? Math.max(size - 1, 0),
+      highWaterMark: READ_BUFFER,
+      autoClose: true,
+      // An empty file with end=0 would otherwise yield one byte-less chunk; harmless.
+    });
+  }
+
+  async writer(path: string, opts: { append: boolean }): Promise<FileWriter> {
+    const file = this.full(path);
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      const fh = await open(file, opts.append ? 'a' : 'w');
+      const size = opts.append ? (await fh.stat()).size : 0;
+      return new FsWriter(fh, file, path, size, this.sync, (e) => this.fail(e, path));
+    } catch (err) {
+      this.fail(err, path);
+    }
+  }
+
+  async stat(path: string): Promise<FileInfo> {
+    try {
+      const s = await stat(this.full(path));
+      return { path, size: s.size, modTime: s.mtime, isDir: s.isDirectory() };
+    } catch (err) {
+      this.fail(err, path);
+    }
+  }
+
+  async list(path: string): Promise<string[]> {
+    try {
+      return await readdir(this.full(path));
+    } catch (err) {
+      this.fail(err, path);
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const src = this.full(from);
+    const dst = this.full(to);
+    try {
+      await mkdir(dirname(dst), { recursive: true });
+      await rename(src, dst);
+      if (this.sync) await syncDir(dirname(dst));
+    } catch (err) {
+      this.fail(err, from);
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    const file = this.full(path);
+    try {
+      await stat(file);
+      await rm(file, { recursive: true, force: true });
+    } catch (err) {
+      this.fail(err, path);
+    }
+  }
+
+  async pruneEmptyDirs(path: string, stopAt: string): Promise<void> {
+    const stop = this.full(stopAt);
+    let dir = this.full(path);
+    while (dir.startsWith(stop + '/') && dir !== stop) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): stop climbing
+      }
+      dir = dirname(dir);
+    }
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+class FsWriter implements FileWriter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private inflight: Promise<void> = Promise.resolve();
+  private error: unknown;
+  private closed = false;
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly file: string,
+    private readonly key: string,
+    public size: number,
+    private readonly sync: boolean,
+    private readonly fail: (err: unknown) => never,
+  ) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.closed) throw new DriverError(NAME, new Error(`writer for ${this.key} is closed`));
+    if (this.error) this.fail(this.error);
+    this.pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.pendingBytes += chunk.byteLength;
+    this.size += chunk.byteLength;
+    if (this.pendingBytes >= WRITE_BUFFER) {
+      // Wait for the previous write only, so hashing of the next chunks overlaps this one.
+      await this.inflight;
+      if (this.error) this.fail(this.error);
+      this.startFlush();
+    }
+  }
+
+  private startFlush(): void {
+    if (this.pendingBytes === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.inflight = this.inflight.then(async () => {
+      let off = 0;
+      while (off < data.length) {
+        const { bytesWritten } = await this.fh.write(data, off, data.length - off);
+        off += bytesWritten;
+      }
+    }).catch((err) => {
+      this.error = err;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.startFlush();
+    await this.inflight;
+    if (this.error) {
+      await this.fh.close().catch(() => undefined);
+      this.closed = true;
+      this.fail(this.error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.drain();
+    this.closed = true;
+    await this.fh.close();
+  }
+
+  async commit(): Promise<void> {
+    if (this.closed) return;
+    await this.drain();
+    try {
+      if (this.sync) await this.fh.datasync();
+    } catch (err) {
+      this.error = err;
+    }
+    this.closed = true;
+    await this.fh.close();
+    if (this.error) this.fail(this.error);
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.inflight.catch(() => undefined);
+      await this.fh.close().catch(() => undefined);
+    }
+    await rm(this.file, { force: true });
+  }
+}

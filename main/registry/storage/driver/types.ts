@@ -1,0 +1,50 @@
+// The storage driver: a tiny, filesystem-shaped interface that knows nothing about OCI
+// (distribution's storagedriver.StorageDriver, trimmed). Paths are absolute-style keys
+// ("/docker/registry/v2/…") checked by `checkPath` before any driver touches them.
+import type { Readable } from 'node:stream';
+
+export interface FileInfo {
+  readonly path: string;
+  readonly size: number;
+  readonly modTime: Date;
+  readonly isDir: boolean;
+}
+
+/** An appending writer. Writes may be buffered; `commit` makes them durable. */
+export interface FileWriter {
+  /** Bytes accepted so far, including what was in the file before an append. */
+  readonly size: number;
+  write(chunk: Uint8Array): Promise<void>;
+  /** Flushes and releases the file, keeping its content for a later append. */
+  close(): Promise<void>;
+  /** Flushes, syncs to stable storage and releases the file. */
+  commit(): Promise<void>;
+  /** Releases the file and removes it. */
+  cancel(): Promise<void>;
+}
+
+export interface ReadRange {
+  /** First byte, default 0. */
+  start?: number;
+  /** Last byte, inclusive; default the end of the file. */
+  end?: number;
+}
+
+export interface StorageDriver {
+  readonly name: string;
+  /** Small objects (links, manifests), read whole. */
+  getContent(path: string): Promise<Buffer>;
+  /** Replaces the object atomically: a reader sees the old or the new content, never a mix. */
+  putContent(path: string, content: Uint8Array): Promise<void>;
+  reader(path: string, range?: ReadRange): Promise<Readable>;
+  writer(path: string, opts: { append: boolean }): Promise<FileWriter>;
+  stat(path: string): Promise<FileInfo>;
+  /** Names of the direct children of a directory. */
+  list(path: string): Promise<string[]>;
+  /** Moves an object, replacing the destination if present. */
+  move(from: string, to: string): Promise<void>;
+  /** Removes an object or a whole directory tree. */
+  delete(path: string): Promise<void>;
+  /** Removes `path` and then each empty parent up to (not including) `stopAt`. */
+  pruneEmptyDirs?(path: string, stopAt: string): Promise<void>;
+}

@@ -1,0 +1,38 @@
+// Link files hold exactly a digest string with no newline (distribution's format). A link that
+// is missing, empty (a torn write by an old registry:2) or unparsable reads as absent.
+import { parseDigest, type Digest } from '../reference';
+import { isNotFound } from './driver/errors';
+import type { StorageDriver } from './driver/types';
+
+export async function readLink(driver: StorageDriver, path: string): Promise<Digest | undefined> {
+  try {
+    const text = (await driver.getContent(path)).toString('utf8');
+    return parseDigest(text.trim());
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export function writeLink(driver: StorageDriver, path: string, digest: string): Promise<void> {
+  return driver.putContent(path, Buffer.from(digest, 'utf8'));
+}
+
+export async function deleteIfExists(driver: StorageDriver, path: string): Promise<boolean> {
+  try {
+    await driver.delete(path);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+export async function listIfExists(driver: StorageDriver, path: string): Promise<string[]> {
+  try {
+    return await driver.list(path);
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw err;
+  }
+}

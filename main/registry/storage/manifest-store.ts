@@ -1,0 +1,179 @@
+// Manifests are blobs plus a per-repository revision link (distribution's layout). Put
+// validates what a manifest references, stores its exact bytes, links it, moves the tag last,
+// and keeps the catalog and referrers indexes current.
+import { Lru } from '../../lib/lru';
+import type { ValidationConfig } from '../../config/types';
+import { digestOf } from '../digest';
+import { manifestUnknown, RegistryError } from '../errors';
+import { isForeign, parseManifest, storedMediaType, type Descriptor } from '../manifest/parse-manifest';
+import { parseDigest, type Digest, type Reference } from '../reference';
+import type { BlobStore } from './blob-store';
+import type { CatalogIndex } from './catalog-index';
+import type { StorageDriver } from './driver/types';
+import { deleteIfExists, listIfExists, readLink, writeLink } from './links';
+import { paths } from './paths';
+import { ReferrersIndex, referrerEntry, type ReferrerEntry } from './referrers-index';
+import type { TagStore } from './tag-store';
+
+export interface StoredManifest {
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+}
+
+export interface PutResult {
+  digest: Digest;
+  subject?: string;
+}
+
+const CACHE_MAX_BYTES = 64 * 1024;
+
+export class ManifestStore {
+  private readonly bodies = new Lru<string, { bytes: Buffer; mediaType: string }>(4096);
+  private readonly revisions = new Lru<string, Digest>(100_000);
+  readonly referrers: ReferrersIndex;
+
+  constructor(
+    private readonly driver: StorageDriver,
+    private readonly blobs: BlobStore,
+    private readonly tags: TagStore,
+    private readonly catalog: CatalogIndex,
+    private readonly validation: ValidationConfig,
+  ) {
+    this.referrers = new ReferrersIndex(
+      (name) => this.readAll(name),
+      (digest, bytes) => describeReferrer(digest, bytes),
+    );
+  }
+
+  /** Resolves a reference to the digest it names in this repository, or throws MANIFEST_UNKNOWN. */
+  async resolve(name: string, ref: Reference): Promise<Digest> {
+    if (ref.kind === 'digest') return ref.digest;
+    const d = await this.tags.resolve(name, ref.tag);
+    if (!d) throw manifestUnknown(name, ref.tag);
+    return d;
+  }
+
+  /** The canonical (sha256) digest of a revision of this repository, or undefined. */
+  async revision(name: string, digest: Digest): Promise<Digest | undefined> {
+    const key = `${name}@${digest.value}`;
+    const hit = this.revisions.get(key);
+    if (hit) return hit;
+    const canonical = await readLink(this.driver, paths.revisionLink(name, digest));
+    if (canonical) this.revisions.set(key, canonical);
+    return canonical;
+  }
+
+  async get(name: string, ref: Reference): Promise<StoredManifest> {
+    const digest = await this.resolve(name, ref);
+    const canonical = await this.revision(name, digest);
+    const refText = ref.kind === 'tag' ? ref.tag : ref.digest.value;
+    if (!canonical) throw manifestUnknown(name, refText);
+    const cached = this.bodies.get(canonical.value);
+    if (cached) return { digest: digest.value, ...cached };
+    const bytes = await this.blobs.readSmall(canonical);
+    if (!bytes) throw manifestUnknown(name, refText);
+    const body = { bytes, mediaType: storedMediaType(bytes) };
+    if (bytes.length <= CACHE_MAX_BYTES) this.bodies.set(canonical.value, body);
+    return { digest: digest.value, ...body };
+  }
+
+  async put(name: string, ref: Reference, bytes: Buffer, contentType: string | undefined): Promise<PutResult> {
+    const parsed = parseManifest(bytes, contentType);
+    let digest: Digest;
+    if (ref.kind === 'digest') {
+      const actual = digestOf(ref.digest.algorithm, bytes);
+      if (actual !== ref.digest.value) {
+        throw new RegistryError('digest-invalid', 'manifest digest does not match the content', { expected: ref.digest.value, actual });
+      }
+      digest = ref.digest;
+    } else {
+      digest = parseDigest(digestOf('sha256', bytes))!;
+    }
+    await this.checkReferences(name, parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers, parsed.manifests);
+
+    const canonical = await this.blobs.putSmall(bytes);
+    await writeLink(this.driver, paths.revisionLink(name, digest), canonical.value);
+    this.revisions.set(`${name}@${digest.value}`, canonical);
+    if (ref.kind === 'tag') await this.tags.set(name, ref.tag, digest);
+    this.catalog.add(name);
+
+    const entry = referrerEntry(digest.value, bytes.length, parsed);
+    if (entry) await this.referrers.added(name, entry);
+    return entry ? { digest, subject: entry.subject } : { digest };
+  }
+
+  /** Deletes a revision and every tag that currently points at it (distribution's semantics). */
+  async delete(name: string, digest: Digest): Promise<void> {
+    if (!(await this.revision(name, digest))) throw manifestUnknown(name, digest.value);
+    for (const tag of await this.tags.tagsOf(name, digest)) await this.tags.delete(name, tag);
+    this.revisions.delete(`${name}@${digest.value}`);
+    await deleteIfExists(this.driver, paths.revisionDir(name, digest));
+    await this.referrers.removed(name, digest.value);
+  }
+
+  forgetRepository(name: string): void {
+    this.revisions.deleteWhere((k) => k.startsWith(name + '@'));
+    this.referrers.forgetRepository(name);
+  }
+
+  /** Every revision digest of a repository (from the revision links on disk). */
+  async listRevisions(name: string): Promise<Digest[]> {
+    const out: Digest[] = [];
+    for (const alg of await listIfExists(this.driver, paths.revisionsDir(name))) {
+      for (const hex of await listIfExists(this.driver, `${paths.revisionsDir(name)}/${alg}`)) {
+        const d = parseDigest(`${alg}:${hex}`);
+        if (d) out.push(d);
+      }
+    }
+    return out;
+  }
+
+  private async readAll(name: string): Promise<Array<{ digest: string; bytes: Buffer }>> {
+    const out: Array<{ digest: string; bytes: Buffer }> = [];
+    for (const d of await this.listRevisions(name)) {
+      const canonical = await this.revision(name, d);
+      const bytes = canonical && (await this.blobs.readSmall(canonical));
+      if (bytes) out.push({ digest: d.value, bytes });
+    }
+    return out;
+  }
+
+  private async checkReferences(name: string, blobs: Descriptor[], children: Descriptor[]): Promise<void> {
+    const missing: string[] = [];
+    for (const b of blobs) {
+      if (isForeign(b)) {
+        this.checkForeignUrls(b);
+        continue;
+      }
+      if (!(await this.blobs.resolve(name, b.digest))) missing.push(b.digest.value);
+    }
+    const platforms = this.validation.manifests.indexes;
+    for (const c of children) {
+      if (platforms.platforms === 'none') break;
+      if (platforms.platforms === 'list' && !platforms.platformlist.some(
+        (p) => p.os === c.platform?.os && p.architecture === c.platform?.architecture)) continue;
+      if (!(await this.revision(name, c.digest))) missing.push(c.digest.value);
+    }
+    if (missing.length > 0) {
+      throw new RegistryError('manifest-blob-unknown', undefined, missing.length === 1 ? { digest: missing[0] } : { digests: missing });
+    }
+  }
+
+  private checkForeignUrls(d: Descriptor): void {
+    if (this.validation.disabled) return;
+    const { allow, deny } = this.validation.manifests.urls;
+    for (const url of d.urls ?? []) {
+      const ok = /^https?:\/\/[^#]+$/.test(url) && allow.some((r) => new RegExp(r).test(url)) && !deny.some((r) => new RegExp(r).test(url));
+      if (!ok) throw new RegistryError('manifest-blob-unknown', 'foreign layer URL not allowed', { digest: d.digest.value, url });
+    }
+  }
+}
+
+function describeReferrer(digest: string, bytes: Buffer): ReferrerEntry | undefined {
+  try {
+    return referrerEntry(digest, bytes.length, parseManifest(bytes, undefined));
+  } catch {
+    return undefined; // a manifest registry:3 stored that we cannot parse is simply not a referrer
+  }
+}

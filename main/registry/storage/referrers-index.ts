@@ -1,0 +1,90 @@
+// The OCI 1.1 referrers of each manifest. distribution has no such index, and a volume may be
+// written by registry:3 too, so nothing extra is kept on disk: the first referrers query of a
+// repository reads its manifests once to build the index in memory, and pushes and deletes
+// keep it current from then on.
+import type { Descriptor } from '../manifest/parse-manifest';
+
+export interface ReferrerEntry {
+  /** The referrer's own descriptor, as the referrers response lists it. */
+  descriptor: {
+    mediaType: string;
+    digest: string;
+    size: number;
+    artifactType?: string;
+    annotations?: Record<string, string>;
+  };
+  subject: string;
+}
+
+type RepoIndex = Map<string, Map<string, ReferrerEntry>>; // subject → referrer digest → entry
+
+export class ReferrersIndex {
+  private readonly repos = new Map<string, Promise<RepoIndex>>();
+
+  constructor(
+    /** Lists (digest, bytes) of every manifest revision in a repository. */
+    private readonly scanRepository: (name: string) => Promise<Array<{ digest: string; bytes: Buffer }>>,
+    private readonly describe: (digest: string, bytes: Buffer) => ReferrerEntry | undefined,
+  ) {}
+
+  private load(name: string): Promise<RepoIndex> {
+    let idx = this.repos.get(name);
+    if (!idx) {
+      idx = (async () => {
+        const out: RepoIndex = new Map();
+        for (const m of await this.scanRepository(name)) {
+          const e = this.describe(m.digest, m.bytes);
+          if (e) add(out, e);
+        }
+        return out;
+      })();
+      idx.catch(() => this.repos.delete(name));
+      this.repos.set(name, idx);
+    }
+    return idx;
+  }
+
+  async list(name: string, subject: string): Promise<ReferrerEntry[]> {
+    const idx = await this.load(name);
+    return [...(idx.get(subject)?.values() ?? [])].sort((a, b) =>
+      a.descriptor.digest < b.descriptor.digest ? -1 : 1,
+    );
+  }
+
+  /** Called after a manifest with a subject is stored; a no-op until the repo is loaded. */
+  async added(name: string, entry: ReferrerEntry): Promise<void> {
+    const idx = this.repos.get(name);
+    if (idx) add(await idx, entry);
+  }
+
+  async removed(name: string, digest: string): Promise<void> {
+    const idx = this.repos.get(name);
+    if (!idx) return;
+    for (const m of (await idx).values()) m.delete(digest);
+  }
+
+  forgetRepository(name: string): void {
+    this.repos.delete(name);
+  }
+}
+
+function add(idx: RepoIndex, e: ReferrerEntry): void {
+  let m = idx.get(e.subject);
+  if (!m) idx.set(e.subject, (m = new Map()));
+  m.set(e.descriptor.digest, e);
+}
+
+/** The descriptor a referrers response gives for a manifest, or undefined if it has no subject. */
+export function referrerEntry(
+  digest: string,
+  size: number,
+  parsed: { mediaType: string; subject?: Descriptor; artifactType?: string; config?: Descriptor; annotations?: Record<string, string> },
+): ReferrerEntry | undefined {
+  if (!parsed.subject) return undefined;
+  // Spec: artifactType is the manifest's artifactType, else its config's media type.
+  const artifactType = parsed.artifactType ?? parsed.config?.mediaType;
+  const descriptor: ReferrerEntry['descriptor'] = { mediaType: parsed.mediaType, digest, size };
+  if (artifactType) descriptor.artifactType = artifactType;
+  if (parsed.annotations) descriptor.annotations = parsed.annotations;
+  return { descriptor, subject: parsed.subject.digest.value };
+}

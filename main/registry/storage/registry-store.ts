@@ -1,0 +1,86 @@
+// The stores of one registry over one driver, wired together, plus the maintenance that runs
+// beside them (upload purging, catalog rescans). Handlers and the control API use only this.
+import type { RegistryConfig } from '../../config/types';
+import type { Logger } from '../../lib/logger';
+import { nameUnknown } from '../errors';
+import { BlobStore } from './blob-store';
+import { CatalogIndex } from './catalog-index';
+import type { StorageDriver } from './driver/types';
+import { deleteIfExists } from './links';
+import { ManifestStore } from './manifest-store';
+import { paths, REPOSITORIES } from './paths';
+import { TagStore } from './tag-store';
+import { UploadStore } from './upload-store';
+
+export class RegistryStore {
+  readonly blobs: BlobStore;
+  readonly tags: TagStore;
+  readonly catalog: CatalogIndex;
+  readonly manifests: ManifestStore;
+  readonly uploads: UploadStore;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(readonly driver: StorageDriver, private readonly config: RegistryConfig, private readonly log: Logger) {
+    this.blobs = new BlobStore(driver);
+    this.tags = new TagStore(driver);
+    this.catalog = new CatalogIndex(driver);
+    this.manifests = new ManifestStore(driver, this.blobs, this.tags, this.catalog, config.validation);
+    this.uploads = new UploadStore(driver, this.blobs);
+  }
+
+  /** Reads the catalog once and starts background maintenance. */
+  async open(): Promise<void> {
+    await this.catalog.rebuild();
+    const purge = this.config.storage.maintenance.uploadpurging;
+    if (purge.enabled) {
+      const run = () => void this.purgeUploads(purge.ageMs, purge.dryrun);
+      // distribution waits a random 0–59 minutes; a short fixed delay keeps starts fast and
+      // still clears leftovers soon after a restart.
+      this.timers.push(setTimeout(run, 30_000).unref(), setInterval(run, purge.intervalMs).unref());
+    }
+    const rescan = this.config.berth.catalogrescanMs;
+    if (rescan > 0) {
+      this.timers.push(setInterval(() => {
+        this.catalog.rescan().catch((err) => this.log.warn('catalog rescan failed', { error: String(err) }));
+      }, rescan).unref());
+    }
+  }
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
+
+  async purgeUploads(maxAgeMs: number, dryrun = false): Promise<number> {
+    try {
+      if (dryrun) return 0;
+      const n = await this.uploads.purge(await this.allRepositoryDirs(), maxAgeMs);
+      if (n > 0) this.log.info('purged stale uploads', { count: n });
+      return n;
+    } catch (err) {
+      this.log.warn('upload purge failed', { error: String(err) });
+      return 0;
+    }
+  }
+
+  /**
+   * Removes a whole repository: its tags, revisions, layer links and uploads. Blobs stay until
+   * garbage collection, since other repositories may share them.
+   */
+  async deleteRepository(name: string): Promise<void> {
+    if (!this.catalog.has(name)) throw nameUnknown(name);
+    for (const sub of ['_manifests', '_layers', '_uploads']) {
+      await deleteIfExists(this.driver, `${paths.repo(name)}/${sub}`);
+    }
+    await this.driver.pruneEmptyDirs?.(paths.repo(name), REPOSITORIES);
+    this.catalog.remove(name);
+    this.tags.forgetRepository(name);
+    this.manifests.forgetRepository(name);
+    this.blobs.forgetRepository(name);
+  }
+
+  /** Repository directories including ones with only uploads (not yet in the catalog). */
+  private async allRepositoryDirs(): Promise<string[]> {
+    return [...this.catalog.all()];
+  }
+}

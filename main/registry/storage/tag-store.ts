@@ -1,0 +1,85 @@
+// Tags: `_manifests/tags/<tag>/current/link` says where a tag points; `index/` keeps its
+// history (distribution's GC and RemoveManifest read it). Reads are cached per repository and
+// the cache is updated on every write that goes through this process.
+import { Lru } from '../../lib/lru';
+import { nameUnknown } from '../errors';
+import type { Digest } from '../reference';
+import { isNotFound } from './driver/errors';
+import type { StorageDriver } from './driver/types';
+import { deleteIfExists, listIfExists, readLink, writeLink } from './links';
+import { paths } from './paths';
+
+export class TagStore {
+  private readonly current = new Lru<string, Digest>(100_000);
+  private readonly lists = new Lru<string, string[]>(10_000);
+
+  constructor(private readonly driver: StorageDriver) {}
+
+  async resolve(name: string, tag: string): Promise<Digest | undefined> {
+    const key = `${name}:${tag}`;
+    const hit = this.current.get(key);
+    if (hit) return hit;
+    const d = await readLink(this.driver, paths.tagCurrent(name, tag));
+    if (d) this.current.set(key, d);
+    return d;
+  }
+
+  async set(name: string, tag: string, digest: Digest): Promise<void> {
+    // History first, current last: a crash in between leaves the tag where it was.
+    await writeLink(this.driver, paths.tagIndexLink(name, tag, digest), digest.value);
+    await writeLink(this.driver, paths.tagCurrent(name, tag), digest.value);
+    this.current.set(`${name}:${tag}`, digest);
+    const l = this.lists.get(name);
+    if (l && !l.includes(tag)) this.lists.set(name, insertSorted(l, tag));
+  }
+
+  /** Removes one tag and only that tag. */
+  async delete(name: string, tag: string): Promise<boolean> {
+    this.current.delete(`${name}:${tag}`);
+    const removed = await deleteIfExists(this.driver, paths.tagDir(name, tag));
+    const l = this.lists.get(name);
+    if (l) this.lists.set(name, l.filter((t) => t !== tag));
+    return removed;
+  }
+
+  /** All tags, byte-order sorted. NAME_UNKNOWN when the repository has no tags directory. */
+  async list(name: string): Promise<string[]> {
+    const hit = this.lists.get(name);
+    if (hit) return hit;
+    let names: string[];
+    try {
+      names = await this.driver.list(paths.tagsDir(name));
+    } catch (err) {
+      if (isNotFound(err)) throw nameUnknown(name);
+      throw err;
+    }
+    const tags = names.filter((n) => !n.endsWith('.tmp')).sort(byteOrder);
+    this.lists.set(name, tags);
+    return tags;
+  }
+
+  /** Tags whose current link points at `digest`. */
+  async tagsOf(name: string, digest: Digest): Promise<string[]> {
+    const out: string[] = [];
+    for (const tag of await listIfExists(this.driver, paths.tagsDir(name))) {
+      const d = await this.resolve(name, tag);
+      if (d?.value === digest.value) out.push(tag);
+    }
+    return out;
+  }
+
+  forgetRepository(name: string): void {
+    this.lists.delete(name);
+    this.current.deleteWhere((k) => k.startsWith(name + ':'));
+  }
+}
+
+export function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function insertSorted(list: string[], item: string): string[] {
+  const out = [...list, item];
+  out.sort(byteOrder);
+  return out;
+}

@@ -1,0 +1,170 @@
+// Blob uploads in distribution's layout (`_uploads/<uuid>/{startedat,data}`). Bytes are hashed
+// as they are written, in one pass; the running hash lives in memory, and after a restart (or a
+// failed write) the commit re-hashes the file instead, so an upload survives a restart without
+// distribution's HMAC `_state` or Go-specific hash-state files.
+import { randomUUID, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { KeyedLock } from '../../lib/keyed-lock';
+import { hashFor } from '../digest';
+import { RegistryError, uploadUnknown } from '../errors';
+import { parseDigest, UPLOAD_ID_RE, type Digest } from '../reference';
+import type { BlobStore } from './blob-store';
+import { isNotFound, StorageFullError } from './driver/errors';
+import type { FileWriter, StorageDriver } from './driver/types';
+import { deleteIfExists, listIfExists } from './links';
+import { paths } from './paths';
+
+interface Session { hash: Hash | undefined; size: number; startedAt: Date }
+
+export interface AppendOptions {
+  /** Content-Range start the client claims; must equal the current size. */
+  start?: number;
+  /** Content-Length the client announced; the body must match it. */
+  length?: number;
+}
+
+export class UploadStore {
+  private readonly sessions = new Map<string, Session>();
+  private readonly lock = new KeyedLock();
+
+  constructor(private readonly driver: StorageDriver, private readonly blobs: BlobStore) {}
+
+  async create(name: string): Promise<string> {
+    const id = randomUUID();
+    const startedAt = new Date();
+    // Seconds precision, UTC: what Go's time.Parse(time.RFC3339, …) in registry:3 expects.
+    await this.driver.putContent(paths.uploadStartedAt(name, id), Buffer.from(startedAt.toISOString().replace(/\.\d+Z$/, 'Z')));
+    const w = await this.driver.writer(paths.uploadData(name, id), { append: false });
+    await w.close();
+    this.sessions.set(`${name}/${id}`, { hash: hashFor('sha256'), size: 0, startedAt });
+    return id;
+  }
+
+  /** Current size of an upload; BLOB_UPLOAD_UNKNOWN if there is none. */
+  async size(name: string, id: string): Promise<number> {
+    return (await this.session(name, id)).size;
+  }
+
+  async append(name: string, id: string, body: Readable, opts: AppendOptions = {}): Promise<number> {
+    return this.lock.run(`${name}/${id}`, async () => {
+      const s = await this.session(name, id);
+      if (opts.start !== undefined && opts.start !== s.size) {
+        throw new RegistryError('range-invalid', `chunk starts at ${opts.start}, upload is at ${s.size}`, { offset: s.size });
+      }
+      await this.write(name, id, s, body, opts.length);
+      return s.size;
+    });
+  }
+
+  /**
+   * Appends an optional final body, verifies the digest, moves the bytes into the blob store and
+   * links the blob into the repository. A mismatch cancels the upload (as distribution does).
+   */
+  async commit(name: string, id: string, digest: Digest, body?: Readable, length?: number): Promise<number> {
+    return this.lock.run(`${name}/${id}`, async () => {
+      const s = await this.session(name, id);
+      if (body) await this.write(name, id, s, body, length);
+      const data = paths.uploadData(name, id);
+      // The bytes reach stable storage before the blob becomes visible.
+      const w = await this.driver.writer(data, { append: true });
+      await w.commit();
+      const sha256 = s.hash ? 'sha256:' + s.hash.digest('hex') : await this.rehash(data, 'sha256');
+      s.hash = undefined;
+      const claimed = digest.algorithm === 'sha256' ? sha256 : await this.rehash(data, digest.algorithm);
+      if (claimed !== digest.value) {
+        await this.remove(name, id);
+        throw new RegistryError('digest-invalid', undefined, { expected: digest.value, actual: claimed });
+      }
+      const canonical = parseDigest(sha256)!;
+      await this.blobs.adopt(data, canonical, s.size);
+      await this.blobs.link(name, digest, canonical);
+      if (digest.algorithm !== 'sha256') await this.blobs.link(name, canonical, canonical);
+      await this.remove(name, id);
+      return s.size;
+    });
+  }
+
+  async cancel(name: string, id: string): Promise<void> {
+    await this.lock.run(`${name}/${id}`, async () => {
+      await this.session(name, id);
+      await this.remove(name, id);
+    });
+  }
+
+  /** Removes uploads that started more than `maxAgeMs` ago (distribution's upload purging). */
+  async purge(repositories: readonly string[], maxAgeMs: number, now = Date.now()): Promise<number> {
+    let purged = 0;
+    for (const name of repositories) {
+      for (const id of await listIfExists(this.driver, paths.uploadsDir(name))) {
+        if (!UPLOAD_ID_RE.test(id)) continue;
+        const s = await this.session(name, id).catch(() => undefined);
+        if (s && now - s.startedAt.getTime() > maxAgeMs) {
+          await this.lock.run(`${name}/${id}`, () => this.remove(name, id));
+          purged++;
+        }
+      }
+    }
+    return purged;
+  }
+
+  private async session(name: string, id: string): Promise<Session> {
+    if (!UPLOAD_ID_RE.test(id)) throw uploadUnknown(id);
+    const key = `${name}/${id}`;
+    const known = this.sessions.get(key);
+    if (known) return known;
+    // Not in memory: an upload from before a restart, or one registry:3 started.
+    try {
+      const started = (await this.driver.getContent(paths.uploadStartedAt(name, id))).toString('utf8').trim();
+      const info = await this.driver.stat(paths.uploadData(name, id));
+      const startedAt = new Date(started);
+      const s: Session = { hash: undefined, size: info.size, startedAt: isNaN(startedAt.getTime()) ? new Date() : startedAt };
+      this.sessions.set(key, s);
+      return s;
+    } catch (err) {
+      if (isNotFound(err)) throw uploadUnknown(id);
+      throw err;
+    }
+  }
+
+  private async write(name: string, id: string, s: Session, body: Readable, length?: number): Promise<void> {
+    let w: FileWriter | undefined;
+    let received = 0;
+    try {
+      w = await this.driver.writer(paths.uploadData(name, id), { append: true });
+      if (w.size !== s.size) s.hash = undefined; // the file changed under us: re-hash at commit
+      for await (const chunk of body) {
+        const buf = chunk as Buffer;
+        received += buf.length;
+        s.hash?.update(buf);
+        await w.write(buf);
+        s.size = w.size;
+      }
+      await w.close();
+    } catch (err) {
+      // The file may now hold bytes the hash has not seen (or the reverse); re-hash at commit.
+      s.hash = undefined;
+      await w?.close().catch(() => undefined);
+      if (w) s.size = (await this.driver.stat(paths.uploadData(name, id)).catch(() => ({ size: s.size }))).size;
+      if (err instanceof StorageFullError) {
+        // Out of space: drop the partial data so the disk is not left fuller than before.
+        await this.remove(name, id);
+        throw new RegistryError('storage-full');
+      }
+      throw err;
+    }
+    if (length !== undefined && received !== length) {
+      throw new RegistryError('size-invalid', `received ${received} bytes, Content-Length was ${length}`);
+    }
+  }
+
+  private async rehash(path: string, algorithm: Digest['algorithm']): Promise<string> {
+    const h = hashFor(algorithm);
+    for await (const chunk of await this.driver.reader(path)) h.update(chunk as Buffer);
+    return `${algorithm}:${h.digest('hex')}`;
+  }
+
+  private async remove(name: string, id: string): Promise<void> {
+    this.sessions.delete(`${name}/${id}`);
+    await deleteIfExists(this.driver, paths.uploadDir(name, id));
+  }
+}
