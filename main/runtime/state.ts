@@ -1,7 +1,3 @@
-// The runtime's observable state, which the tray, the UI and the headless log all follow.
-export type RuntimeState =
-  | { status: 'stopped' }
-  | { status: 'starting' }
-  | { status: 'running'; url: string; host: string; port: number; tls: boolean; auth: boolean; debugUrl?: string }
-  | { status: 'stopping' }
-  | { status: 'failed'; error: string };
+// The runtime's observable state is exactly what the control contract reports, so the tray,
+// the UI and the headless log all follow one type.
+export type { RegistryStatus as RuntimeState } from '../../preload/contract/control';

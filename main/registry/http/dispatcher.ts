@@ -67,6 +67,13 @@ export function createDispatcher(deps: DispatcherDeps) {
         if (!path.startsWith(pathPrefix + '/')) throw notFound(path);
         path = path.slice(pathPrefix.length);
       }
+      if (path === '/') {
+        // distribution answers its root with an empty 200 for load-balancer liveness probes.
+        res.setHeader('Cache-Control', 'no-cache');
+        res.statusCode = 200;
+        res.end();
+        return;
+      }
       const match = matchRoute(path);
       if (!match) throw notFound(path);
       routeId = match.id;

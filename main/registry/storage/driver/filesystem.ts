@@ -7,9 +7,9 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { checkPath } from './check-path';
-import { DriverError, InvalidOffsetError, PathNotFoundError, StorageFullError } from './errors';
+import { DriverError, InvalidOffsetError, InvalidPathError, PathNotFoundError, StorageFullError } from './errors';
 import type { FileInfo, FileWriter, ReadRange, StorageDriver } from './types';
 
 const NAME = 'filesystem';
@@ -37,6 +37,8 @@ export class FilesystemDriver implements StorageDriver {
   }
 
   private fail(err: unknown, path: string): never {
+    // A refused path is already a tier-1 error; wrapping it would hide it from the stores.
+    if (err instanceof InvalidPathError) throw err;
     const code = (err as NodeJS.ErrnoException)?.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new PathNotFoundError(path, NAME);
     if (code === 'ENOSPC' || code === 'EDQUOT') throw new StorageFullError(path, NAME);
@@ -85,6 +87,11 @@ export class FilesystemDriver implements StorageDriver {
     if (start < 0 || start > size) {
       await fh.close();
       throw new InvalidOffsetError(path, start, NAME);
+    }
+    if (start === size) {
+      // Reading from the very end is valid and empty; createReadStream refuses start > end.
+      await fh.close();
+      return Readable.from([]);
     }
     return createReadStream('', {
       fd: fh,

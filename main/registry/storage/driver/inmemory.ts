@@ -86,9 +86,11 @@ export class InMemoryDriver implements StorageDriver {
   }
 
   async move(from: string, to: string): Promise<void> {
+    // Check both keys before changing anything, so a refused destination loses nothing.
+    const dest = this.key(to);
     const e = this.entry(from);
     this.files.delete(this.key(from));
-    this.files.set(this.key(to), e);
+    this.files.set(dest, e);
   }
 
   async delete(path: string): Promise<void> {

@@ -1,0 +1,24 @@
+// Defaults, as distribution applies them (reference/distribution.md §2), plus Berth's own.
+// Durations stay in Go syntax here so the docs and the code say the same thing.
+
+export const DEFAULTS = {
+  logLevel: 'info',
+  logFormatter: 'text',
+  rootdirectory: '/var/lib/registry',
+  maxthreads: 100,
+  /** distribution's filesystem driver raises anything lower to this. */
+  minMaxthreads: 25,
+  blobdescriptorsize: 10000,
+  uploadpurging: { enabled: true, age: '168h', interval: '24h', dryrun: false },
+  /** registry:3 picks a random port when http.addr is empty; Berth listens on the usual one. */
+  httpAddr: ':5000',
+  prefix: '/',
+  prometheusPath: '/metrics',
+  minimumtls: 'tls1.2',
+  healthInterval: '10s',
+  catalogMaxEntries: 1000,
+  proxyTtl: '168h',
+  /** distribution hard-codes this limit for manifest bodies. */
+  manifestMaxBytes: 4 * 1024 * 1024,
+  catalogRescan: '60s',
+} as const;

@@ -1,0 +1,27 @@
+// A copy of the configuration that is safe to log: secrets are replaced, everything else kept
+// so the log still shows what the registry is running with.
+import type { RegistryConfig } from './types';
+
+export const REDACTED = '***';
+
+export function redactConfig(config: RegistryConfig): RegistryConfig {
+  const copy = structuredClone(config);
+  if (copy.http.secret) copy.http.secret = REDACTED;
+  if (copy.proxy) {
+    if (copy.proxy.password) copy.proxy.password = REDACTED;
+    copy.proxy.remoteurl = redactUrl(copy.proxy.remoteurl);
+  }
+  return copy;
+}
+
+/** Hides a password written into a URL (https://user:secret@host). */
+function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (!url.password) return value;
+    url.password = REDACTED;
+    return url.toString();
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,189 @@
+// distribution's config.yml as people write it (reference/distribution.md §2), as a zod schema.
+// Every object is strict: registry:3 silently ignores a misspelled key, Berth names it.
+// Keys registry:3 knows but Berth does not implement are declared `opaque()` here so they are
+// not reported as typos; compat.ts then refuses them or accepts them with a warning.
+// Defaults are not applied here but in normalize.ts, which also turns durations into ms.
+import { z } from 'zod';
+import { cipherSuiteProblem, KNOWN_CIPHER_SUITES } from './cipher-suites';
+import { parseDuration } from './duration';
+import { closest } from './suggest';
+
+/** Schemas whose value is text; the loader turns `password: 0123` back into "0123" for them. */
+export const STRING_FIELDS = new WeakSet<z.ZodType>();
+
+function str() {
+  const s = z.string();
+  STRING_FIELDS.add(s);
+  return s.nullish();
+}
+
+/** A list of strings; a single string is accepted as a one-element list. */
+function strList() {
+  const item = z.string();
+  STRING_FIELDS.add(item);
+  return z.preprocess((v) => (typeof v === 'string' || typeof v === 'number' ? [v] : v), z.array(item)).nullish();
+}
+
+const bool = () => z.boolean().nullish();
+const count = () => z.number().int().min(0).nullish();
+
+/** A Go duration string ("10s") or a bare integer of nanoseconds. */
+function duration() {
+  return z
+    .union([z.string(), z.number()], { error: 'expected a duration such as "10s", "1h30m" or "168h"' })
+    .superRefine((v, ctx) => {
+      try {
+        if (parseDuration(v) < 0) ctx.addIssue({ code: 'custom', message: `must not be negative (got ${JSON.stringify(v)})` });
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    })
+    .nullish();
+}
+
+/** A section registry:3 understands and Berth does not (or only partly); judged in compat.ts. */
+const opaque = () => z.unknown().optional();
+
+/** Case-insensitive choice, as distribution lower-cases these values before comparing. */
+function choice<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(values))
+    .nullish();
+}
+
+const section = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape).nullish();
+
+const minimumTls = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .superRefine((v, ctx) => {
+    if (v === 'tls1.2' || v === 'tls1.3') return;
+    const old = v === 'tls1.0' || v === 'tls1.1';
+    ctx.addIssue({
+      code: 'custom',
+      message: old
+        ? `${v} is too old: registry:3 refuses it at startup (despite its docs) and so does Berth`
+        : `unknown TLS version ${JSON.stringify(v)}`,
+      params: { hint: 'use tls1.2 or tls1.3' },
+    });
+  })
+  .transform((v) => v as 'tls1.2' | 'tls1.3')
+  .nullish();
+
+const cipherSuites = strList().superRefine((list, ctx) => {
+  (list ?? []).forEach((name, i) => {
+    const problem = cipherSuiteProblem(name);
+    if (!problem) return;
+    const near = closest(name, KNOWN_CIPHER_SUITES);
+    ctx.addIssue({ code: 'custom', path: [i], message: problem, params: near ? { hint: `did you mean ${near}?` } : {} });
+  });
+});
+
+const storage = section({
+  filesystem: section({
+    rootdirectory: str(),
+    // distribution reads driver parameters loosely, so "100" (e.g. from an env var) is a number too.
+    maxthreads: z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v), z.number().int().min(0)).nullish(),
+  }),
+  // The in-memory driver has no parameters (`inmemory:` with nothing after it is normal).
+  inmemory: section({}),
+  s3: opaque(),
+  gcs: opaque(),
+  azure: opaque(),
+  delete: section({ enabled: bool() }),
+  cache: section({
+    blobdescriptor: str(),
+    // Older spelling of blobdescriptor that distribution still reads.
+    layerinfo: str(),
+    blobdescriptorsize: count(),
+  }),
+  tag: section({ concurrencylimit: count() }),
+  maintenance: section({
+    uploadpurging: section({ enabled: bool(), age: duration(), interval: duration(), dryrun: bool() }),
+    readonly: section({ enabled: bool() }),
+  }),
+  redirect: section({ disable: bool() }),
+});
+
+const http = section({
+  addr: str(),
+  net: choice(['tcp', 'unix']),
+  host: str(),
+  prefix: str(),
+  secret: str(),
+  relativeurls: bool(),
+  draintimeout: duration(),
+  headers: z.record(z.string(), strList().transform((v) => v ?? [])).nullish(),
+  debug: section({
+    addr: str(),
+    prometheus: section({ enabled: bool(), path: str() }),
+  }),
+  tls: section({
+    certificate: str(),
+    key: str(),
+    clientcas: strList(),
+    clientauth: str(),
+    minimumtls: minimumTls,
+    ciphersuites: cipherSuites,
+    letsencrypt: opaque(),
+  }),
+  http2: section({ disabled: bool() }),
+  h2c: section({ enabled: bool() }),
+});
+
+export const configFileSchema = z.strictObject({
+  version: z.union([z.string(), z.number()], { error: 'expected "0.1"' }).nullish(),
+  log: section({
+    level: choice(['error', 'warn', 'info', 'debug']),
+    formatter: choice(['text', 'json', 'logstash']),
+    fields: z.record(z.string(), z.unknown()).nullish(),
+    accesslog: section({ disabled: bool() }),
+    reportcaller: bool(),
+    hooks: opaque(),
+  }),
+  /** Deprecated spelling of log.level. */
+  loglevel: choice(['error', 'warn', 'info', 'debug']),
+  storage,
+  auth: section({
+    htpasswd: section({ realm: str(), path: str() }),
+    token: opaque(),
+    silly: opaque(),
+    none: opaque(),
+  }),
+  middleware: opaque(),
+  reporting: opaque(),
+  http,
+  notifications: opaque(),
+  redis: opaque(),
+  health: section({
+    storagedriver: section({ enabled: bool(), interval: duration(), threshold: count() }),
+    file: opaque(),
+    http: opaque(),
+    tcp: opaque(),
+  }),
+  catalog: section({ maxentries: z.number().int().min(0).nullish() }),
+  proxy: section({ remoteurl: str(), username: str(), password: str(), ttl: duration(), exec: opaque() }),
+  compatibility: opaque(),
+  validation: section({
+    enabled: bool(),
+    disabled: bool(),
+    manifests: section({
+      urls: section({ allow: strList(), deny: strList() }),
+      indexes: section({
+        platforms: choice(['all', 'none', 'list']),
+        platformlist: z.array(z.strictObject({ os: z.string(), architecture: z.string() })).nullish(),
+      }),
+    }),
+  }),
+  policy: opaque(),
+  /** Berth's own settings; registry:3 ignores unknown top-level keys, so the file stays portable. */
+  berth: section({
+    manifestmaxbytes: z.number().int().min(1).nullish(),
+    catalogrescan: duration(),
+  }),
+});
+
+/** config.yml after type checking, before defaults. */
+export type ConfigFile = z.output<typeof configFileSchema>;

@@ -1,0 +1,145 @@
+// The headless entry runs under plain node with no Electron: bundle it, check the bundle's
+// inputs, then run `berth serve` from the bundle, push and pull an image through it, and check
+// the CLI's startup errors and clean shutdown.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let dir: string;
+const children: ChildProcess[] = [];
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'berth-headless-'));
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `build failed: ${r.stderr}`);
+});
+
+after(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function config(root: string, port: number): string {
+  return `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${root}\nhttp:\n  addr: 127.0.0.1:${port}\n`;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['bin/berth.cjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitReady(url: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url + '/v2/')).status === 200) return;
+    } catch {}
+    if (Date.now() > end) throw new Error(`${url} did not become ready`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
+
+test('the bundle has no electron among its inputs', async () => {
+  const meta = JSON.parse(await readFile('dist/berth.meta.json', 'utf8')) as { inputs: Record<string, unknown> };
+  const inputs = Object.keys(meta.inputs);
+  assert.ok(inputs.some((p) => p.includes('main/headless/cli.ts')));
+  assert.deepEqual(inputs.filter((p) => /electron/.test(p)), []);
+});
+
+test('berth serve from the bundle: push and pull an image, then stop on SIGTERM', async () => {
+  const port = await freePort();
+  const cfg = join(dir, 'serve.yml');
+  await writeFile(cfg, config(join(dir, 'data'), port));
+  const p = run(['serve', '--config', cfg]);
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url);
+
+  const layer = Buffer.from('layer bytes');
+  const conf = Buffer.from('{"architecture":"amd64","os":"linux"}');
+  for (const blob of [layer, conf]) {
+    const r = await fetch(`${url}/v2/headless/test/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob });
+    assert.equal(r.status, 201);
+  }
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(conf), size: conf.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+  });
+  const put = await fetch(`${url}/v2/headless/test/manifests/v1`, {
+    method: 'PUT', body: manifest, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  assert.equal(put.status, 201);
+  const got = await fetch(`${url}/v2/headless/test/manifests/v1`);
+  assert.equal(await got.text(), manifest);
+  const blob = await fetch(`${url}/v2/headless/test/blobs/${sha(layer)}`);
+  assert.deepEqual(Buffer.from(await blob.arrayBuffer()), layer);
+
+  assert.match(p.output(), /listening on http:\/\/127\.0\.0\.1:\d+/);
+  p.child.kill('SIGTERM');
+  assert.equal(await p.exited, 0);
+});
+
+test('serve without --config uses the embedded default in the data folder', async () => {
+  const port = await freePort();
+  const data = join(dir, 'default-data');
+  const p = run(['serve'], { BERTH_DATA_DIR: data, REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`, REGISTRY_HTTP_DEBUG_ADDR: '127.0.0.1:0' });
+  await waitReady(`http://127.0.0.1:${port}`);
+  assert.match(p.output(), new RegExp(`storage: ${data.replace(/[/\\]/g, '.')}.registry`));
+  p.child.kill('SIGINT');
+  assert.equal(await p.exited, 0);
+});
+
+test('startup errors are one readable line and a non-zero exit', async () => {
+  // Port already in use.
+  const blocker = createServer();
+  const port = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as { port: number }).port)));
+  const cfg = join(dir, 'busy.yml');
+  await writeFile(cfg, config(join(dir, 'busy'), port));
+  const busy = run(['serve', '--config', cfg]);
+  assert.equal(await busy.exited, 1);
+  assert.match(busy.output(), /already in use/);
+  blocker.close();
+
+  // Unreadable config.
+  const missing = run(['serve', '--config', join(dir, 'nope.yml')]);
+  assert.equal(await missing.exited, 2);
+  assert.match(missing.output(), /nope\.yml/);
+
+  // A misspelt key names its path.
+  const bad = join(dir, 'bad.yml');
+  await writeFile(bad, config(join(dir, 'bad'), port).replace('http:', 'htp:'));
+  const badRun = run(['serve', '--config', bad]);
+  assert.equal(await badRun.exited, 2);
+  assert.match(badRun.output(), /htp/);
+
+  // A storage path that is a file.
+  const file = join(dir, 'a-file');
+  await writeFile(file, 'x');
+  const st = join(dir, 'st.yml');
+  await writeFile(st, config(join(file, 'sub'), port));
+  const stRun = run(['serve', '--config', st]);
+  assert.equal(await stRun.exited, 1);
+  assert.match(stRun.output(), /storage directory/);
+});
