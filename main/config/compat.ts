@@ -31,13 +31,13 @@ export function checkCompat(file: ConfigFile, report: Report): void {
   }
 
   if (!isEmpty(file.middleware)) {
-    report.error('middleware', `registry, repository and storage middleware (cloudfront, redirect, rewrite) ${NOT_IN_BERTH}`);
+    report.error('middleware', `middleware (cloudfront, redirect, rewrite…) ${NOT_IN_BERTH}`);
   }
 
   const endpoints = asRecord(file.notifications).endpoints;
   const active = Array.isArray(endpoints) ? endpoints.filter((e) => asRecord(e).disabled !== true) : [];
   if (active.length > 0) {
-    report.error('notifications.endpoints', `webhook notifications ${NOT_IN_BERTH}`, 'remove the endpoints or set disabled: true');
+    report.error('notifications.endpoints', `sending webhook notifications ${NOT_IN_BERTH}`, 'remove the endpoints or set disabled: true');
   } else if (!isEmpty(file.notifications)) {
     report.warn('notifications', 'ignored: no active endpoints, and Berth does not send notifications');
   }
@@ -47,16 +47,16 @@ export function checkCompat(file: ConfigFile, report: Report): void {
   if (!isEmpty(file.compatibility)) report.warn('compatibility', 'ignored: schema1 manifests are not supported (registry:3 removed them too)');
 
   const classes = asRecord(asRecord(file.policy).repository).classes;
-  if (!isEmpty(classes)) report.error('policy.repository.classes', `repository class policies ${NOT_IN_BERTH}`);
+  if (!isEmpty(classes)) report.error('policy.repository.classes', `the repository class policy ${NOT_IN_BERTH}`);
   else if (!isEmpty(file.policy)) report.warn('policy', 'ignored: no policy is set');
 
   const health = file.health ?? {};
   for (const kind of ['file', 'http', 'tcp'] as const) {
-    if (!isEmpty(health[kind])) report.error(`health.${kind}`, `${kind} health checks ${NOT_IN_BERTH}`, 'only health.storagedriver is available');
+    if (!isEmpty(health[kind])) report.error(`health.${kind}`, `the ${kind} health check ${NOT_IN_BERTH}`, 'only health.storagedriver is available');
   }
 
   if (!isEmpty(file.proxy?.exec)) {
-    report.error('proxy.exec', `credential helpers for the upstream ${NOT_IN_BERTH}`, 'use proxy.username and proxy.password');
+    report.error('proxy.exec', `an upstream credential helper ${NOT_IN_BERTH}`, 'use proxy.username and proxy.password');
   }
 
   const hooks = file.log?.hooks;
@@ -71,7 +71,7 @@ export function checkCompat(file: ConfigFile, report: Report): void {
   const tls = http.tls ?? {};
   const letsencrypt = asRecord(tls.letsencrypt);
   if (!isEmpty(letsencrypt.cachefile)) {
-    report.error('http.tls.letsencrypt', `Let's Encrypt certificates ${NOT_IN_BERTH}`, 'set http.tls.certificate and http.tls.key');
+    report.error('http.tls.letsencrypt', `getting certificates from Let's Encrypt ${NOT_IN_BERTH}`, 'set http.tls.certificate and http.tls.key');
   } else if (!isEmpty(tls.letsencrypt)) {
     report.warn('http.tls.letsencrypt', 'ignored: without cachefile Let\'s Encrypt is off (as in registry:3)');
   }

@@ -21,4 +21,6 @@ export const DEFAULTS = {
   /** distribution hard-codes this limit for manifest bodies. */
   manifestMaxBytes: 4 * 1024 * 1024,
   catalogRescan: '60s',
+  /** A verified password is trusted this long before bcrypt checks it again. */
+  credentialCache: '5m',
 } as const;

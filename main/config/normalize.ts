@@ -55,6 +55,13 @@ export function normalize(file: ConfigFile, report: Report): RegistryConfig {
     berth: {
       manifestmaxbytes: b.manifestmaxbytes ?? DEFAULTS.manifestMaxBytes,
       catalogrescanMs: ms('berth.catalogrescan', b.catalogrescan, DEFAULTS.catalogRescan),
+      auth: {
+        anonymous: b.auth?.anonymous ?? 'none',
+        // distribution lets every authenticated user do everything; so does Berth unless told.
+        defaultrole: b.auth?.defaultrole ?? 'admin',
+        roles: b.auth?.roles ?? {},
+        credentialcacheMs: ms('berth.auth.credentialcache', b.auth?.credentialcache, DEFAULTS.credentialCache),
+      },
     },
   };
 }
@@ -76,7 +83,7 @@ function storageConfig(storage: ConfigFile['storage'], report: Report, ms: Ms): 
   const s: Section<'storage'> = storage ?? {};
   const drivers = DRIVERS.filter((d) => Object.hasOwn(s, d));
   if (!storage) {
-    report.error('storage', 'is required: no storage driver is configured', 'add `storage: { filesystem: { rootdirectory: /var/lib/registry } }`');
+    report.error('storage', 'is missing: a storage driver must be configured', 'add `storage: { filesystem: { rootdirectory: /var/lib/registry } }`');
   } else if (drivers.length === 0) {
     report.error('storage', 'no storage driver is configured', 'add storage.filesystem or storage.inmemory');
   } else if (drivers.length > 1) {

@@ -30,6 +30,9 @@ export interface ParseOptions {
 export function parseConfig(yamlText: string, opts: ParseOptions = {}): LoadedConfig {
   const source = opts.source ?? 'config.yml';
   const yaml = parseYaml(yamlText, source);
+  if (yaml.value === null && !Object.keys(opts.env ?? {}).some((k) => k.toUpperCase().startsWith('REGISTRY_'))) {
+    throw new ConfigError(source, { path: '', message: 'the configuration is empty; it needs at least `version: 0.1` and a `storage:` section' });
+  }
   if (yaml.value !== null && (typeof yaml.value !== 'object' || Array.isArray(yaml.value))) {
     throw new ConfigError(source, { path: '', message: 'expected `key: value` settings at the top level', line: 1 });
   }
@@ -53,11 +56,15 @@ export function parseConfig(yamlText: string, opts: ParseOptions = {}): LoadedCo
     const path = p.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
     const fromEnv = envOrigin(path);
     if (fromEnv) return { ...p, env: fromEnv.origin.env };
+    // A problem with a whole section (two storage drivers…) may come from a variable inside it.
+    const prefix = pathKey(path) + '.';
+    const inside = [...env.origins].filter(([k]) => k.startsWith(prefix)).map(([, o]) => o.env);
     const at = yaml.locate(path);
-    return at ? { ...p, ...at } : p;
+    return { ...p, ...at, ...(inside.length > 0 ? { env: inside.join(', ') } : {}) };
   };
 
-  const tree = restoreTextScalars(env.value, configFileSchema, rawText);
+  // Again after the overrides: REGISTRY_STORAGE=inmemory is a shorthand too.
+  const tree = restoreTextScalars(expandShorthands(env.value), configFileSchema, rawText);
   const parsed = configFileSchema.safeParse(tree, { reportInput: true });
   const report = new Report();
   const problems: ConfigProblem[] = [...env.problems];

@@ -182,6 +182,14 @@ export const configFileSchema = z.strictObject({
   berth: section({
     manifestmaxbytes: z.number().int().min(1).nullish(),
     catalogrescan: duration(),
+    auth: section({
+      /** `pull` lets requests without credentials pull (a Docker daemon's registry-mirrors never sends any). */
+      anonymous: choice(['none', 'pull']),
+      defaultrole: choice(['read', 'write', 'admin']),
+      roles: z.record(z.string(), z.string().transform((s) => s.toLowerCase()).pipe(z.enum(['read', 'write', 'admin']))).nullish(),
+      /** How long a verified credential is trusted before bcrypt runs again. */
+      credentialcache: duration(),
+    }),
   }),
 });
 

@@ -99,6 +99,19 @@ export interface BerthConfig {
   manifestmaxbytes: number;
   /** How often the catalog index is re-read from disk to notice repositories written by other processes; 0 = never. */
   catalogrescanMs: number;
+  auth: BerthAuthConfig;
+}
+
+export type Role = 'read' | 'write' | 'admin';
+
+/** Berth's additions to htpasswd auth. */
+export interface BerthAuthConfig {
+  /** 'pull': requests without credentials may pull (for Docker's registry-mirrors). */
+  anonymous: 'none' | 'pull';
+  /** Role of users without an entry in `roles`. */
+  defaultrole: Role;
+  roles: Record<string, Role>;
+  credentialcacheMs: number;
 }
 
 export interface RegistryConfig {
