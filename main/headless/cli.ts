@@ -1,7 +1,9 @@
 // `berth` on the command line. This file (and serve.ts) are the only places in the core that
 // read argv, install signal handlers or choose an exit code.
 import { parseArgs } from 'node:util';
+import { runCerts, CERTS_USAGE } from './certs-command';
 import { runServe } from './serve';
+import { runUsers, USERS_USAGE } from './users-command';
 import { VERSION } from './version';
 
 const USAGE = `Berth ${VERSION} — a container image registry
@@ -9,6 +11,8 @@ const USAGE = `Berth ${VERSION} — a container image registry
 Usage:
   berth serve [--config FILE]   Run the registry headless. Without --config, serves the embedded
                                 default: filesystem storage in the data folder, port 5000.
+  berth users …                 Manage htpasswd users and their roles (berth users help).
+  berth certs …                 Create or show the TLS certificates (berth certs help).
   berth version                 Print the version.
   berth help                    Show this help.
 
@@ -18,6 +22,8 @@ Environment:
   REGISTRY_CONFIGURATION_PATH   Config file to use when --config is not given.
 `;
 
+export const HELP = () => USAGE + '\n' + USERS_USAGE + '\n' + CERTS_USAGE;
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -25,6 +31,10 @@ export async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false, strict: true });
       return runServe({ configPath: values.config ?? process.env.REGISTRY_CONFIGURATION_PATH });
     }
+    case 'users':
+      return runUsers(rest);
+    case 'certs':
+      return runCerts(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);
@@ -33,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
+      process.stdout.write(HELP());
       return 0;
     default:
       process.stderr.write(`berth: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);

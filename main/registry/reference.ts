@@ -8,7 +8,9 @@ export const NAME_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 export const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 // Algorithm grammar from the spec; only registered algorithms are accepted further on.
 export const DIGEST_RE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-export const UPLOAD_ID_RE = /^[A-Za-z0-9-_.=]{1,128}$/;
+// distribution's route allows [a-zA-Z0-9-_.=]+; a leading '.' ('..', '...') is refused here too,
+// since such an id could never be a storage path segment (it was a 500 from the driver).
+export const UPLOAD_ID_RE = /^[A-Za-z0-9_=-][A-Za-z0-9._=-]{0,127}$/;
 
 /** distribution's RepositoryNameTotalLengthMax. */
 export const NAME_MAX = 255;

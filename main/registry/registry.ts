@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { RegistryConfig } from '../config/types';
 import type { Logger } from '../lib/logger';
 import { allowAll, type AccessController } from './auth/access';
+import { HtpasswdController } from './auth/htpasswd-controller';
 import { startDebugServer } from './debug-server';
 import { StorageHealth } from './health';
 import { createDispatcher } from './http/dispatcher';
@@ -36,6 +37,17 @@ export function createDriver(config: RegistryConfig): StorageDriver {
     : new FilesystemDriver({ rootdirectory: config.storage.filesystem.rootdirectory });
 }
 
+/** htpasswd when auth.htpasswd is set, else no authentication (distribution's `auth: none`). */
+export function accessControllerFor(config: RegistryConfig, log: Logger): AccessController {
+  const h = config.auth.htpasswd;
+  if (!h) return allowAll;
+  const a = config.berth.auth;
+  return new HtpasswdController({
+    realm: h.realm, path: h.path, roles: a.roles, defaultRole: a.defaultrole,
+    anonymousPull: a.anonymous === 'pull', proofTtlMs: a.credentialcacheMs, log,
+  });
+}
+
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
   const { config, log } = opts;
   const driver = opts.driver ?? createDriver(config);
@@ -47,7 +59,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
   const metrics = new RegistryMetrics(config.http.debug?.prometheus.enabled ?? false);
   const dispatch = createDispatcher({
     store, config, log,
-    access: opts.access ?? allowAll,
+    access: opts.access ?? accessControllerFor(config, log),
     ...(health ? { healthy: () => health.healthy } : {}),
     ...(config.http.debug?.prometheus.enabled ? { observe: metrics.observe } : {}),
   });

@@ -4,10 +4,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
+import type { Server as TlsServer } from 'node:tls';
 import type { RegistryConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
 import { parseListenAddress } from './listen-address';
+import { loadTlsOptions, watchTlsFiles } from './tls-options';
 
 export interface ApiServer {
   readonly server: Server;
@@ -31,12 +32,9 @@ export async function createApiServer(
   };
   const tls = config.http.tls;
   const server: Server = tls
-    ? createHttpsServer({
-        cert: await readFile(tls.certificate),
-        key: await readFile(tls.key),
-        minVersion: tls.minimumtls === 'tls1.3' ? 'TLSv1.3' : 'TLSv1.2',
-      }, onRequest)
+    ? createHttpsServer({ ...(await loadTlsOptions(tls)), ALPNProtocols: ['http/1.1'] }, onRequest)
     : createHttpServer(onRequest);
+  const unwatch = tls ? watchTlsFiles(server as unknown as TlsServer, tls, log) : () => undefined;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = 0; // a 10 GB layer over a slow link is a legitimate request
   server.keepAliveTimeout = KEEP_ALIVE_MS;
@@ -66,6 +64,7 @@ export async function createApiServer(
       });
     }),
     close: () => new Promise<void>((resolve) => {
+      unwatch();
       server.close(() => resolve());
       server.closeIdleConnections();
       // In-flight requests get the drain window; then everything still open is cut.

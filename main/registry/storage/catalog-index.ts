@@ -48,32 +48,8 @@ export class CatalogIndex {
     }
   }
 
-  /** Repositories are directories that contain `_manifests`. */
-  private async scan(): Promise<string[]> {
-    const found: string[] = [];
-    const walk = async (dir: string, prefix: string): Promise<void> => {
-      let children: string[];
-      try {
-        children = await this.driver.list(dir);
-      } catch (err) {
-        if (isNotFound(err)) return;
-        throw err;
-      }
-      if (children.includes('_manifests') && prefix) found.push(prefix);
-      for (const c of children) {
-        if (c.startsWith('_') || c.endsWith('.tmp')) continue;
-        const path = `${dir}/${c}`;
-        try {
-          if (!(await this.driver.stat(path)).isDir) continue;
-        } catch (err) {
-          if (isNotFound(err)) continue;
-          throw err;
-        }
-        await walk(path, prefix ? `${prefix}/${c}` : c);
-      }
-    };
-    await walk(REPOSITORIES, '');
-    return found.sort(catalogOrder);
+  private scan(): Promise<string[]> {
+    return findRepositories(this.driver, '_manifests');
   }
 
   has(name: string): boolean {
@@ -121,4 +97,35 @@ export class CatalogIndex {
     }
     return lo;
   }
+}
+
+/**
+ * Walks `repositories/` for directories that contain `marker` (`_manifests` makes a repository
+ * for the catalog; `_uploads` finds uploads to purge). `_`-prefixed children are not descended.
+ */
+export async function findRepositories(driver: StorageDriver, marker: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    let children: string[];
+    try {
+      children = await driver.list(dir);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    if (prefix && children.includes(marker)) found.push(prefix);
+    for (const c of children) {
+      if (c.startsWith('_') || c.endsWith('.tmp')) continue;
+      const path = `${dir}/${c}`;
+      try {
+        if (!(await driver.stat(path)).isDir) continue;
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      await walk(path, prefix ? `${prefix}/${c}` : c);
+    }
+  };
+  await walk(REPOSITORIES, '');
+  return found.sort(catalogOrder);
 }

@@ -4,7 +4,7 @@ import type { RegistryConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
 import { nameUnknown } from '../errors';
 import { BlobStore } from './blob-store';
-import { CatalogIndex } from './catalog-index';
+import { CatalogIndex, findRepositories } from './catalog-index';
 import type { StorageDriver } from './driver/types';
 import { deleteIfExists } from './links';
 import { ManifestStore } from './manifest-store';
@@ -79,8 +79,8 @@ export class RegistryStore {
     this.blobs.forgetRepository(name);
   }
 
-  /** Repository directories including ones with only uploads (not yet in the catalog). */
-  private async allRepositoryDirs(): Promise<string[]> {
-    return [...this.catalog.all()];
+  /** Repositories with uploads, including ones that have no manifest yet (not in the catalog). */
+  private allRepositoryDirs(): Promise<string[]> {
+    return findRepositories(this.driver, '_uploads');
   }
 }
