@@ -1,0 +1,20 @@
+// Debian's docker-registry (CNCF Distribution 2.8.2): the reference implementation Berth is
+// compared with, and the peer that proves Berth's on-disk layout is distribution's.
+import { join } from 'node:path';
+import { tempDir } from './cleanup';
+import { freePort, requireExecutable, spawnProcess, waitForHttp } from './processes';
+import { writeRegistryConfig } from './registry-config';
+import type { RegistryProcess, RegistryProcessOptions } from './registry-process';
+
+export async function startReferenceRegistry(opts: RegistryProcessOptions = {}): Promise<RegistryProcess> {
+  const binary = requireExecutable('docker-registry', 'docker-registry');
+  const work = await tempDir('berth-ref-');
+  const root = opts.root ?? join(work, 'data');
+  const addr = `127.0.0.1:${opts.port ?? (await freePort())}`;
+  const config = join(work, 'config.yml');
+  await writeRegistryConfig(config, { root, addr, logLevel: opts.logLevel ?? 'warn' });
+  const proc = spawnProcess(`docker-registry ${addr}`, binary, ['serve', config]);
+  const url = `http://${addr}`;
+  await waitForHttp(`${url}/v2/`, { proc, timeoutMs: opts.readyTimeoutMs ?? 30_000 });
+  return { kind: 'reference', url, addr, root, config, proc, stop: () => proc.stop() };
+}

@@ -1,0 +1,53 @@
+// One way to start "a registry process" in e2e tests, whichever implementation it is.
+// The registry under test is Berth; BERTH_E2E_TARGET=reference points the same tests at
+// distribution's docker-registry, which is how the tests themselves are validated.
+import { startBerth } from './berth-process';
+import type { ExitStatus, ManagedProcess } from './processes';
+import { startReferenceRegistry } from './reference-registry';
+
+export type RegistryKind = 'berth' | 'reference';
+
+export interface RegistryProcessOptions {
+  /** Serve this storage root (default: a fresh temp dir). Interop tests share one root. */
+  root?: string;
+  port?: number;
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  readyTimeoutMs?: number;
+}
+
+export interface RegistryProcess {
+  kind: RegistryKind;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** 127.0.0.1:PORT, the host part of image references. */
+  addr: string;
+  root: string;
+  config: string;
+  proc: ManagedProcess;
+  /** SIGTERM (SIGKILL after a grace period); resolves with the exit status. */
+  stop(): Promise<ExitStatus>;
+}
+
+export function startRegistryProcess(kind: RegistryKind, opts: RegistryProcessOptions = {}): Promise<RegistryProcess> {
+  return kind === 'berth' ? startBerth(opts) : startReferenceRegistry(opts);
+}
+
+let announced = false;
+
+/** The registry the e2e tests target: berth unless BERTH_E2E_TARGET says otherwise. */
+export function e2eTarget(): RegistryKind {
+  const value = process.env.BERTH_E2E_TARGET ?? 'berth';
+  if (value !== 'berth' && value !== 'reference') {
+    throw new Error(`BERTH_E2E_TARGET must be "berth" or "reference", not ${JSON.stringify(value)}`);
+  }
+  if (value !== 'berth' && !announced) {
+    announced = true;
+    process.stderr.write(`# e2e target is ${value} (BERTH_E2E_TARGET), not berth\n`);
+  }
+  return value;
+}
+
+/** The registry under test, started on a fresh root. */
+export function startTargetRegistry(opts: RegistryProcessOptions = {}): Promise<RegistryProcess> {
+  return startRegistryProcess(e2eTarget(), opts);
+}
