@@ -1,0 +1,47 @@
+// Client trust files: the directories each client reads, the files written there, and the
+// manual commands, which must produce exactly the same files when run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installTrust, manualCommands, trustTarget } from '../../../main/docker-setup/trust';
+
+const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+test('default locations: rootful and rootless docker, podman, containerd', () => {
+  const o = { hostPort: 'registry.local:5000', caPem: CA, home: '/home/u' };
+  assert.equal(trustTarget('docker', o).dir, '/etc/docker/certs.d/registry.local:5000');
+  assert.equal(trustTarget('podman', o).dir, '/etc/containers/certs.d/registry.local:5000');
+  assert.equal(trustTarget('containerd', o).dir, '/etc/containerd/certs.d/registry.local:5000');
+  const xdg = process.env.XDG_CONFIG_HOME;
+  delete process.env.XDG_CONFIG_HOME;
+  try {
+    assert.equal(trustTarget('docker', { ...o, rootless: true }).dir, '/home/u/.config/docker/certs.d/registry.local:5000');
+    assert.equal(trustTarget('podman', { ...o, rootless: true }).dir, '/home/u/.config/containers/certs.d/registry.local:5000');
+  } finally {
+    if (xdg !== undefined) process.env.XDG_CONFIG_HOME = xdg;
+  }
+  const hosts = trustTarget('containerd', o).files['hosts.toml']!;
+  assert.match(hosts, /^server = "https:\/\/registry\.local:5000"$/m);
+  assert.match(hosts, /ca = "ca\.crt"/);
+});
+
+test('installTrust writes ca.crt; the manual commands write the same files', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-trust-'));
+  try {
+    const t = trustTarget('containerd', { hostPort: '10.0.0.5:5443', caPem: CA, baseDir: join(dir, 'a') });
+    assert.deepEqual(await installTrust(t), { written: true, dir: t.dir });
+    assert.equal(await readFile(join(t.dir, 'ca.crt'), 'utf8'), CA);
+
+    const m = trustTarget('containerd', { hostPort: '10.0.0.5:5443', caPem: CA, baseDir: join(dir, "b 'quoted'") });
+    const script = manualCommands(m).join('\n').replaceAll('sudo ', '');
+    execFileSync('bash', ['-euc', script]);
+    for (const name of ['ca.crt', 'hosts.toml']) {
+      assert.equal(await readFile(join(m.dir, name), 'utf8'), await readFile(join(t.dir, name), 'utf8'));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
