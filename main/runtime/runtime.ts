@@ -54,6 +54,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
           url: `${tls ? 'https' : 'http'}://${formatHostPort(shown, port)}`,
           host, port, tls,
           auth: config.auth.htpasswd !== undefined,
+          proxy: config.proxy !== undefined,
           ...(dbg ? { debugUrl: `http://${formatHostPort(dbg.host, dbg.port)}` } : {}),
         });
       } catch (err) {

@@ -1,0 +1,8 @@
+// The control contract, re-exported for the preload, the renderer and main.
+export * from './control';
+export type * from './registry';
+export type * from './settings';
+export type * from './users';
+export type * from './certs';
+export type * from './catalog';
+export type * from './docker-setup';

@@ -1,0 +1,74 @@
+// What the home page's toggles edit. The core turns settings into a distribution config.yml
+// (and back), so the same file runs under `berth serve` or registry:3.
+
+export type Role = 'read' | 'write' | 'admin';
+
+export interface Settings {
+  /** TCP port of the registry (all interfaces). */
+  port: number;
+  /** Folder holding the registry's storage (config storage.filesystem.rootdirectory). */
+  dataDir: string;
+  deleteEnabled: boolean;
+  tls: {
+    enabled: boolean;
+    /** Paths of the PEM certificate and key (generated or imported through certs.*). */
+    certificate: string;
+    key: string;
+    minimumTls: 'tls1.2' | 'tls1.3';
+  };
+  auth: {
+    enabled: boolean;
+    realm: string;
+    htpasswdPath: string;
+    /** Allow pulls without credentials (Docker's registry-mirrors never sends any). */
+    anonymousPull: boolean;
+    defaultRole: Role;
+  };
+  proxy: {
+    enabled: boolean;
+    /** e.g. https://registry-1.docker.io */
+    remoteUrl: string;
+    username: string;
+    /** Write-only: reads return "" and `hasPassword` says whether one is stored. */
+    password: string;
+    hasPassword: boolean;
+    /** Go duration, "168h" by default; "0" keeps cached content forever. */
+    ttl: string;
+    /** Accept pushes while proxying (Berth's default); false = registry:3's read-only proxy. */
+    allowPush: boolean;
+  };
+}
+
+/** Desktop-only preferences (electron-store); absent in console mode. */
+export interface AppPreferences {
+  startRegistryOnLaunch: boolean;
+  startAtLogin: boolean;
+}
+
+export type SettingsPatch = {
+  port?: number;
+  dataDir?: string;
+  deleteEnabled?: boolean;
+  tls?: Partial<Settings['tls']>;
+  auth?: Partial<Settings['auth']>;
+  proxy?: Partial<Omit<Settings['proxy'], 'hasPassword'>>;
+};
+
+export interface ApplyResult {
+  settings: Settings;
+  /** Whether the listener had to restart to apply the change. */
+  restarted: boolean;
+  /** A sentence for the user, e.g. "Restarted the registry on port 5001." */
+  message: string;
+}
+
+export interface SettingsMethods {
+  'settings.get': { args: Record<string, never>; result: Settings };
+  'settings.update': { args: SettingsPatch; result: ApplyResult };
+  /** Imports a distribution config.yml (text); validated before anything changes. */
+  'settings.importConfig': { args: { yaml: string }; result: ApplyResult };
+  /** The config.yml the current settings produce. */
+  'settings.exportConfig': { args: Record<string, never>; result: { yaml: string } };
+  'preferences.get': { args: Record<string, never>; result: AppPreferences | undefined };
+  'preferences.update': { args: Partial<AppPreferences>; result: AppPreferences | undefined };
+}
