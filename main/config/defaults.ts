@@ -23,4 +23,8 @@ export const DEFAULTS = {
   catalogRescan: '60s',
   /** A verified password is trusted this long before bcrypt checks it again. */
   credentialCache: '5m',
+  /** Request heads are small: a client that needs longer is stalled or hostile. */
+  headersTimeout: '30s',
+  /** Long enough for a slow link between chunks, short enough that dead sockets go. */
+  idleTimeout: '120s',
 } as const;

@@ -7,7 +7,7 @@ import { parseDuration } from './duration';
 import { type Report } from './report';
 import type { ConfigFile } from './schema';
 import type {
-  AuthConfig, DebugConfig, HttpConfig, LogConfig, ProxyConfig, RegistryConfig, StorageConfig, TlsConfig, ValidationConfig,
+  AuthConfig, BerthProxyConfig, DebugConfig, HttpConfig, LogConfig, ProxyConfig, RegistryConfig, StorageConfig, TlsConfig, ValidationConfig,
 } from './types';
 
 type Section<K extends keyof ConfigFile> = NonNullable<ConfigFile[K]>;
@@ -62,6 +62,12 @@ export function normalize(file: ConfigFile, report: Report): RegistryConfig {
         roles: b.auth?.roles ?? {},
         credentialcacheMs: ms('berth.auth.credentialcache', b.auth?.credentialcache, DEFAULTS.credentialCache),
       },
+      http: {
+        // 0 would turn the protection off, which is never what a server wants: use the default.
+        headerstimeoutMs: ms('berth.http.headerstimeout', b.http?.headerstimeout, DEFAULTS.headersTimeout, true),
+        idletimeoutMs: ms('berth.http.idletimeout', b.http?.idletimeout, DEFAULTS.idleTimeout, true),
+      },
+      proxy: berthProxyConfig(b.proxy ?? {}, file.proxy?.ttl, report, ms),
     },
   };
 }
@@ -239,6 +245,33 @@ function proxyConfig(p: Section<'proxy'>, report: Report, ms: Ms): ProxyConfig |
     password: p.password || undefined,
     ttlMs: ms('proxy.ttl', p.ttl, DEFAULTS.proxyTtl),
   };
+}
+
+function berthProxyConfig(p: NonNullable<Section<'berth'>['proxy']>, defaultTtl: string | number | null | undefined, report: Report, ms: Ms): BerthProxyConfig {
+  const upstreams = (p.upstreams ?? []).map((u, i) => {
+    httpUrl(`berth.proxy.upstreams.${i}.remoteurl`, u.remoteurl, report);
+    return {
+      prefix: u.prefix,
+      remoteurl: u.remoteurl,
+      username: u.username || undefined,
+      password: u.password || undefined,
+      ttlMs: ms(`berth.proxy.upstreams.${i}.ttl`, u.ttl ?? defaultTtl, DEFAULTS.proxyTtl),
+    };
+  });
+  const seen = new Set<string>();
+  for (const u of upstreams) {
+    if (seen.has(u.prefix)) report.error('berth.proxy.upstreams', `prefix ${u.prefix} is listed twice`);
+    seen.add(u.prefix);
+  }
+  return { allowpush: p.allowpush ?? true, maxsizeBytes: parseSize(p.maxsize ?? 0), upstreams };
+}
+
+/** "10GB", "512MiB", "1.5g" or a plain number of bytes. Decimal and binary units both count in 1024s, as Docker's do. */
+function parseSize(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)/i.exec(v)!;
+  const power = ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
+  return Math.round(Number(m[1]) * 1024 ** power);
 }
 
 function validationConfig(v: Section<'validation'>, report: Report): ValidationConfig {

@@ -11,6 +11,10 @@ export function redactConfig(config: RegistryConfig): RegistryConfig {
     if (copy.proxy.password) copy.proxy.password = REDACTED;
     copy.proxy.remoteurl = redactUrl(copy.proxy.remoteurl);
   }
+  for (const u of copy.berth.proxy.upstreams) {
+    if (u.password) u.password = REDACTED;
+    u.remoteurl = redactUrl(u.remoteurl);
+  }
   return copy;
 }
 

@@ -190,6 +190,25 @@ export const configFileSchema = z.strictObject({
       /** How long a verified credential is trusted before bcrypt runs again. */
       credentialcache: duration(),
     }),
+    /** Limits on slow clients: headers must arrive in time, and a silent connection is closed. */
+    http: section({
+      headerstimeout: duration(),
+      idletimeout: duration(),
+    }),
+    proxy: section({
+      /** Accept pushes while proxying (default true); false restores registry:3's read-only cache. */
+      allowpush: bool(),
+      /** Evict least-recently-used cached content above this size: bytes, or "10GB", "512MiB". */
+      maxsize: z.union([z.number().int().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*([kmgt]i?b?|b)?\s*$/i, 'expected a size such as 10GB or 512MiB')]).nullish(),
+      /** More upstreams, chosen by the first name component (e.g. ghcr.io/owner/image). */
+      upstreams: z.array(z.strictObject({
+        prefix: z.string().regex(/^[a-z0-9]+([.-][a-z0-9]+)*(:\d+)?$/, 'expected a registry host such as ghcr.io'),
+        remoteurl: z.string(),
+        username: str(),
+        password: str(),
+        ttl: duration(),
+      })).nullish(),
+    }),
   }),
 });
 

@@ -100,6 +100,16 @@ export interface BerthConfig {
   /** How often the catalog index is re-read from disk to notice repositories written by other processes; 0 = never. */
   catalogrescanMs: number;
   auth: BerthAuthConfig;
+  http: BerthHttpConfig;
+  proxy: BerthProxyConfig;
+}
+
+/** Timeouts that keep stalled clients from pinning connections. */
+export interface BerthHttpConfig {
+  /** The whole request head must arrive within this long (Node's server.headersTimeout). */
+  headerstimeoutMs: number;
+  /** A connection with no traffic for this long is closed, mid-request or not. */
+  idletimeoutMs: number;
 }
 
 export type Role = 'read' | 'write' | 'admin';
@@ -125,4 +135,22 @@ export interface RegistryConfig {
   validation: ValidationConfig;
   catalog: { maxentries: number };
   berth: BerthConfig;
+}
+
+export interface UpstreamConfig {
+  /** First name component that selects this upstream, e.g. "ghcr.io". */
+  prefix: string;
+  remoteurl: string;
+  username: string | undefined;
+  password: string | undefined;
+  ttlMs: number;
+}
+
+/** Berth's additions to proxy mode. */
+export interface BerthProxyConfig {
+  /** Pushes are accepted while proxying (a pushed tag is local and wins over upstream). */
+  allowpush: boolean;
+  /** 0 = no cap; otherwise least-recently-used cached content is evicted above it. */
+  maxsizeBytes: number;
+  upstreams: UpstreamConfig[];
 }

@@ -7,6 +7,7 @@ import { allowAll, type AccessController } from './auth/access';
 import { HtpasswdController } from './auth/htpasswd-controller';
 import { startDebugServer } from './debug-server';
 import { StorageHealth } from './health';
+import { isProxy, startProxyMode, type ProxyMode } from './proxy/proxy-mode';
 import { createDispatcher } from './http/dispatcher';
 import { createApiServer, type ApiServer } from './http/server';
 import { RegistryMetrics } from './metrics';
@@ -28,6 +29,8 @@ export interface RunningRegistry {
   readonly address: { host: string; port: number };
   readonly debugAddress: { host: string; port: number } | undefined;
   readonly server: Server;
+  /** Proxy mode, when configured: cache statistics and which repositories came from upstream. */
+  readonly proxy: ProxyMode | undefined;
   stop(): Promise<void>;
 }
 
@@ -57,8 +60,10 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
   const hc = config.health.storagedriver;
   const health = hc.enabled ? new StorageHealth(driver, hc.intervalMs, hc.threshold, log) : undefined;
   const metrics = new RegistryMetrics(config.http.debug?.prometheus.enabled ?? false);
+  const proxy = isProxy(config) ? await startProxyMode(config, store, log) : undefined;
   const dispatch = createDispatcher({
     store, config, log,
+    ...(proxy ? { content: proxy.content, rewriteName: (name: string, url: URL) => proxy.router.localName(name, url.searchParams.get('ns')) } : {}),
     access: opts.access ?? accessControllerFor(config, log),
     ...(health ? { healthy: () => health.healthy } : {}),
     ...(config.http.debug?.prometheus.enabled ? { observe: metrics.observe } : {}),
@@ -76,9 +81,11 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       address,
       debugAddress: debug ? { host: debug.host, port: debug.port } : undefined,
       server: api.server,
+      proxy,
       async stop() {
         health?.stop();
         store.close();
+        await proxy?.close();
         await Promise.all([
           api!.close(),
           debug ? new Promise<void>((r) => { debug!.server.close(() => r()); debug!.server.closeAllConnections(); }) : undefined,
@@ -88,6 +95,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
     return running;
   } catch (err) {
     store.close();
+    await proxy?.close();
     await api?.close().catch(() => undefined);
     if (debug) debug.server.close();
     throw err;

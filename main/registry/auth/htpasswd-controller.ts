@@ -85,13 +85,25 @@ export class HtpasswdController implements AccessController {
   }
 
   private challenge(accesses: readonly Access[]): RegistryError {
-    const detail = accesses.some((a) => a.name)
-      ? accesses.map((a) => ({ Type: 'repository', Class: '', Name: a.name ?? '', Action: a.action }))
-      : null;
-    return new RegistryError('unauthorized', undefined, detail, {
+    return new RegistryError('unauthorized', undefined, accessRecords(accesses), {
       'WWW-Authenticate': `Basic realm=${JSON.stringify(this.opts.realm)}`,
     });
   }
+}
+
+/**
+ * The 401 detail exactly as distribution writes it (registry/handlers/app.go
+ * appendAccessRecords): a push also asks for pull, the catalog is registry:catalog:*, and /v2/
+ * has no records (detail null). Clients and scripts compare these bodies with registry:3's.
+ */
+function accessRecords(accesses: readonly Access[]): Array<Record<string, string>> | null {
+  const records = accesses.flatMap((a) => {
+    if (a.action === 'catalog') return [{ Type: 'registry', Class: '', Name: 'catalog', Action: '*' }];
+    if (a.name === undefined) return [];
+    const actions = a.action === 'push' ? ['pull', 'push'] : [a.action];
+    return actions.map((action) => ({ Type: 'repository', Class: '', Name: a.name!, Action: action }));
+  });
+  return records.length > 0 ? records : null;
 }
 
 function verb(action: Action): string {

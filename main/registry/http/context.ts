@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RegistryConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
+import type { ContentSource } from '../content-source';
 import type { RegistryStore } from '../storage/registry-store';
 
 export interface RequestContext {
@@ -16,6 +17,8 @@ export interface RequestContext {
   /** Tag, digest or upload id from the path. */
   param: string;
   store: RegistryStore;
+  /** Where reads are served from: the store, or the pull-through cache in proxy mode. */
+  content: ContentSource;
   config: RegistryConfig;
   log: Logger;
 }

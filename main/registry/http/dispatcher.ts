@@ -17,6 +17,7 @@ import { getReferrers } from './handlers/referrers';
 import { getTags } from './handlers/tags';
 import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './handlers/uploads';
 import { matchRoute, type RouteId } from './routes';
+import { localContent, type ContentSource } from '../content-source';
 
 type Handler = (ctx: RequestContext) => Promise<void>;
 
@@ -43,6 +44,10 @@ export interface DispatcherDeps {
   config: RegistryConfig;
   log: Logger;
   access: AccessController;
+  /** Read source; the local store unless proxy mode wraps it. */
+  content?: ContentSource;
+  /** Maps a request's repository name to the local one (containerd's ?ns= in proxy mode). */
+  rewriteName?: (name: string, url: URL) => string;
   /** Answers 503 while a health check fails (distribution's behaviour). */
   healthy?: () => boolean;
   /** Called once per finished request, for metrics. */
@@ -53,7 +58,10 @@ export function createDispatcher(deps: DispatcherDeps) {
   const { config, log } = deps;
   const pathPrefix = config.http.prefix === '/' ? '' : config.http.prefix.replace(/\/+$/, '');
   const extraHeaders = Object.entries(config.http.headers);
-  const readonly = config.storage.maintenance.readonly.enabled;
+  // registry:3's proxy refuses every write; Berth accepts pushes unless berth.proxy.allowpush is false.
+  const proxyReadOnly = config.proxy !== undefined && !config.berth.proxy.allowpush;
+  const readonly = config.storage.maintenance.readonly.enabled || proxyReadOnly;
+  const content = deps.content ?? localContent(deps.store);
 
   return async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
@@ -87,18 +95,19 @@ export function createDispatcher(deps: DispatcherDeps) {
         throw new RegistryError('unavailable', 'service unavailable', 'health check failed: please see /debug/health');
       }
       if (readonly && match.route.writes.includes(method)) {
-        throw new RegistryError('unsupported', 'the registry is in read-only mode');
+        throw new RegistryError('unsupported', proxyReadOnly ? 'this registry is a read-only pull-through cache' : 'the registry is in read-only mode');
       }
       const accesses: Access[] = [{ action: actionFor(match.id, method), ...(match.name ? { name: match.name } : {}) }];
       const from = match.id === 'uploads' ? url.searchParams.get('from') : null;
       if (from) accesses.push({ action: 'pull', name: from });
       await deps.access.authorize(req, accesses);
       if (match.name !== undefined) assertName(match.name);
+      const name = match.name !== undefined && deps.rewriteName ? deps.rewriteName(match.name, url) : match.name;
       await handler({
         req, res, method, url,
-        name: match.name ?? '',
+        name: name ?? '',
         param: match.param ?? '',
-        store: deps.store, config, log,
+        store: deps.store, content, config, log,
       });
     } catch (err) {
       writeError(req, res, err, log);
@@ -115,7 +124,24 @@ function notFound(path: string): RegistryError {
   return new RegistryError('endpoint-unknown', undefined, { path });
 }
 
+/**
+ * True when the client closed its connection before we answered (a cancelled push, a dropped
+ * link, or a client that half-closes after its body, which Node's server treats as gone): Node
+ * then fails the body stream with ECONNRESET "aborted". Storage errors never carry that code,
+ * since the drivers wrap theirs.
+ */
+function clientWentAway(req: IncomingMessage, err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (!req.complete && req.destroyed);
+}
+
 function writeError(req: IncomingMessage, res: ServerResponse, err: unknown, log: Logger): void {
+  if (clientWentAway(req, err)) {
+    // Nobody is left to answer, and nothing failed on our side: not an error worth logging.
+    log.debug('client went away mid-request', { method: req.method, url: req.url });
+    res.destroy();
+    return;
+  }
   // Storage errors normally become domain errors in the stores; a full disk can surface anywhere.
   if (err instanceof StorageFullError) err = new RegistryError('storage-full');
   const { wire, unexpected } = toWireError(err);

@@ -1,9 +1,10 @@
 // The API listener: plain HTTP, or HTTPS when http.tls is set. Timeouts are chosen so that
 // large uploads may take as long as they need while stalled or half-open clients cannot pin
-// connections: headers must arrive promptly, and an idle socket is closed.
+// connections: headers must arrive promptly (berth.http.headerstimeout), and a socket with no
+// traffic is closed (berth.http.idletimeout).
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { RegistryConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
@@ -16,8 +17,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-const HEADERS_TIMEOUT_MS = 30_000;
-const IDLE_TIMEOUT_MS = 120_000;
 const KEEP_ALIVE_MS = 65_000;
 
 export async function createApiServer(
@@ -26,22 +25,43 @@ export async function createApiServer(
   log: Logger,
 ): Promise<ApiServer> {
   const accessLog = !config.log.accesslog.disabled;
+  // Responses still being produced, per connection: a parse error in bytes that follow a request
+  // (a body longer than its Content-Length) must not put its 400 on the wire ahead of them, so
+  // the refusal waits until they are done.
+  const answering = new WeakMap<Socket, number>();
+  const refusals = new WeakMap<Socket, () => void>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (accessLog) res.once('finish', () => logAccess(log, req, res));
+    const socket = req.socket;
+    answering.set(socket, (answering.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (answering.get(socket) ?? 1) - 1;
+      answering.set(socket, left);
+      if (left === 0) refusals.get(socket)?.();
+    });
     void handler(req, res);
   };
+  const { headerstimeoutMs, idletimeoutMs } = config.berth.http;
+  // Node checks the headers timeout on this interval (30 s by default), so a short timeout
+  // needs a matching interval to be enforced in time.
+  const timing = { connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(headerstimeoutMs / 2))) };
   const tls = config.http.tls;
   const server: Server = tls
-    ? createHttpsServer({ ...(await loadTlsOptions(tls)), ALPNProtocols: ['http/1.1'] }, onRequest)
-    : createHttpServer(onRequest);
+    ? createHttpsServer({ ...(await loadTlsOptions(tls)), ALPNProtocols: ['http/1.1'], ...timing }, onRequest)
+    : createHttpServer(timing, onRequest);
   const unwatch = tls ? watchTlsFiles(server as unknown as TlsServer, tls, log) : () => undefined;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.headersTimeout = headerstimeoutMs;
   server.requestTimeout = 0; // a 10 GB layer over a slow link is a legitimate request
-  server.keepAliveTimeout = KEEP_ALIVE_MS;
-  server.setTimeout(IDLE_TIMEOUT_MS, (socket) => socket.destroy());
+  // Node closes an idle keep-alive socket itself; never later than the idle timeout would.
+  server.keepAliveTimeout = Math.min(KEEP_ALIVE_MS, idletimeoutMs);
+  server.setTimeout(idletimeoutMs, (socket) => socket.destroy());
   server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+    const refuse = () => {
+      if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(err)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      else socket.destroy();
+    };
+    if (answering.get(socket as Socket)) refusals.set(socket as Socket, refuse);
+    else refuse();
     log.debug('client error', { error: (err as Error).message });
   });
 
@@ -72,6 +92,17 @@ export async function createApiServer(
       setTimeout(() => server.closeAllConnections(), drain).unref();
     }),
   };
+}
+
+/**
+ * The status line for a request Node refused before it reached the dispatcher: the statuses
+ * Node's own default handler uses (431 for an oversize head, 408 for a head that came too
+ * slowly), 400 for anything unparsable.
+ */
+function clientErrorStatus(err: Error & { code?: string }): string {
+  if (err.code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  return '400 Bad Request';
 }
 
 function logAccess(log: Logger, req: IncomingMessage, res: ServerResponse): void {

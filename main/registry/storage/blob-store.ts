@@ -8,6 +8,7 @@ import { blobUnknown } from '../errors';
 import { parseDigest, type Digest } from '../reference';
 import { isNotFound } from './driver/errors';
 import type { ReadRange, StorageDriver } from './driver/types';
+import { GcGuard } from './gc-guard';
 import { deleteIfExists, readLink, writeLink } from './links';
 import { paths } from './paths';
 
@@ -23,10 +24,16 @@ export class BlobStore {
   // repo@digest → canonical digest; dropped when the link is removed.
   private readonly links = new Lru<string, Digest>(200_000);
 
+  /** Keeps online GC from deleting what an operation relies on (see gc-guard.ts). */
+  readonly guard = new GcGuard();
+
   constructor(private readonly driver: StorageDriver) {}
 
   /** Size of a stored blob, or undefined when it is not in the store. */
   async size(canonical: Pick<Digest, 'algorithm' | 'hex' | 'value'>): Promise<number | undefined> {
+    // Every existence check goes through here, so this is where a GC learns what is in use.
+    const deleting = this.guard.touch(canonical.value);
+    if (deleting) await deleting;
     const cached = this.sizes.get(canonical.value);
     if (cached !== undefined) return cached;
     try {
@@ -68,6 +75,7 @@ export class BlobStore {
   }
 
   async link(name: string, digest: Digest, canonical: Digest = digest): Promise<void> {
+    this.guard.touch(canonical.value);
     await writeLink(this.driver, paths.layerLink(name, digest), canonical.value);
     this.links.set(`${name}@${digest.value}`, canonical);
   }

@@ -78,7 +78,12 @@ export class ManifestStore {
     return { digest: digest.value, ...body };
   }
 
-  async put(name: string, ref: Reference, bytes: Buffer, contentType: string | undefined): Promise<PutResult> {
+  /**
+   * `skipReferenceCheck` is for the pull-through cache: a manifest fetched from the upstream is
+   * stored before its blobs, which are fetched when a client asks for them (distribution's
+   * SkipLayerVerification).
+   */
+  async put(name: string, ref: Reference, bytes: Buffer, contentType: string | undefined, opts: { skipReferenceCheck?: boolean } = {}): Promise<PutResult> {
     const parsed = parseManifest(bytes, contentType);
     let digest: Digest;
     if (ref.kind === 'digest') {
@@ -90,7 +95,9 @@ export class ManifestStore {
     } else {
       digest = parseDigest(digestOf('sha256', bytes))!;
     }
-    await this.checkReferences(name, parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers, parsed.manifests);
+    if (!opts.skipReferenceCheck) {
+      await this.checkReferences(name, parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers, parsed.manifests);
+    }
 
     const canonical = await this.blobs.putSmall(bytes);
     await writeLink(this.driver, paths.revisionLink(name, digest), canonical.value);

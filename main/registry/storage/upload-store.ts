@@ -76,9 +76,13 @@ export class UploadStore {
         throw new RegistryError('digest-invalid', undefined, { expected: digest.value, actual: claimed });
       }
       const canonical = parseDigest(sha256)!;
-      await this.blobs.adopt(data, canonical, s.size);
-      await this.blobs.link(name, digest, canonical);
-      if (digest.algorithm !== 'sha256') await this.blobs.link(name, canonical, canonical);
+      // Check (adopt) and write (link) as one guarded operation, so an online GC cannot delete
+      // the blob between them.
+      await this.blobs.guard.run(async () => {
+        await this.blobs.adopt(data, canonical, s.size);
+        await this.blobs.link(name, digest, canonical);
+        if (digest.algorithm !== 'sha256') await this.blobs.link(name, canonical, canonical);
+      });
       await this.remove(name, id);
       return s.size;
     });

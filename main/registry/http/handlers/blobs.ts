@@ -9,7 +9,7 @@ import { matchesEtag } from './manifests';
 
 export async function getBlob(ctx: RequestContext): Promise<void> {
   const digest = requireDigest(ctx.param);
-  const blob = await ctx.store.blobs.require(ctx.name, digest);
+  const blob = await ctx.content.blob(ctx.name, digest, ctx.method === 'HEAD');
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/octet-stream',
     'Docker-Content-Digest': digest.value,
@@ -32,7 +32,7 @@ export async function getBlob(ctx: RequestContext): Promise<void> {
   }
   headers['Content-Length'] = blob.size === 0 ? 0 : end - start + 1;
   if (ctx.method === 'HEAD' || blob.size === 0) return send(ctx.res, status, headers);
-  const stream = await ctx.store.blobs.open(blob.canonical, { start, end });
+  const stream = await blob.open({ start, end });
   for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
   ctx.res.statusCode = status;
   await pipeline(stream, ctx.res);

@@ -7,7 +7,7 @@ import { apiUrl, header, send, type RequestContext } from '../context';
 import { readBody } from '../read-body';
 
 export async function getManifest(ctx: RequestContext): Promise<void> {
-  const m = await ctx.store.manifests.get(ctx.name, parseReference(ctx.param));
+  const m = await ctx.content.manifest(ctx.name, parseReference(ctx.param), ctx.method === 'HEAD');
   const etag = `"${m.digest}"`;
   const headers = { 'Content-Type': m.mediaType, 'Docker-Content-Digest': m.digest, ETag: etag, 'Content-Length': m.bytes.length };
   if (matchesEtag(header(ctx.req, 'if-none-match'), m.digest)) return send(ctx.res, 304, headers);
@@ -18,6 +18,7 @@ export async function putManifest(ctx: RequestContext): Promise<void> {
   const ref = parseReference(ctx.param);
   const body = await readBody(ctx.req, ctx.config.berth.manifestmaxbytes);
   const result = await ctx.store.manifests.put(ctx.name, ref, body, header(ctx.req, 'content-type'));
+  if (ref.kind === 'tag') ctx.content.tagPushed?.(ctx.name, ref.tag);
   const headers: Record<string, string | number> = {
     Location: apiUrl(ctx, `/v2/${ctx.name}/manifests/${result.digest.value}`),
     'Docker-Content-Digest': result.digest.value,

@@ -4,7 +4,7 @@ import { prefix, sendJson, type RequestContext } from '../context';
 import { nextLink, parsePage } from '../pagination';
 
 export async function getTags(ctx: RequestContext): Promise<void> {
-  const all = await ctx.store.tags.list(ctx.name);
+  const all = await ctx.content.tags(ctx.name);
   const { n, last } = parsePage(ctx.url, Number.MAX_SAFE_INTEGER);
   // Start after `last` even when `last` is not itself a tag (distribution skips one there).
   let start = 0;

@@ -64,16 +64,19 @@ export async function postUpload(ctx: RequestContext): Promise<void> {
 async function tryMount(ctx: RequestContext, digest: Digest): Promise<boolean> {
   const from = ctx.url.searchParams.get('from');
   const { blobs } = ctx.store;
-  if (from) {
-    assertName(from);
-    const info = await blobs.resolve(from, digest);
-    if (!info) return false;
-    await blobs.link(ctx.name, digest, info.canonical);
+  if (from) assertName(from);
+  // Check and link as one guarded operation, so an online GC cannot delete the blob between.
+  return blobs.guard.run(async () => {
+    if (from) {
+      const info = await blobs.resolve(from, digest);
+      if (!info) return false;
+      await blobs.link(ctx.name, digest, info.canonical);
+      return true;
+    }
+    if (digest.algorithm !== 'sha256' || (await blobs.size(digest)) === undefined) return false;
+    await blobs.link(ctx.name, digest, digest);
     return true;
-  }
-  if (digest.algorithm !== 'sha256' || (await blobs.size(digest)) === undefined) return false;
-  await blobs.link(ctx.name, digest, digest);
-  return true;
+  });
 }
 
 export async function patchUpload(ctx: RequestContext): Promise<void> {

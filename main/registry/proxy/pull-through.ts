@@ -1,0 +1,278 @@
+// The pull-through cache as a ContentSource over the local store.
+//
+// - A tag that was pushed here is local and wins; a cached tag is revalidated with a HEAD to
+//   the upstream (not a download) and served from the cache when the digest is unchanged or
+//   the upstream is unreachable, rate-limited or refusing us.
+// - Content by digest that is cached is served without asking the upstream.
+// - A missing blob is streamed to the first client while it is written to the cache, and is
+//   committed only after its digest verifies; the last chunk is held back until then, so a
+//   client never receives a complete-looking wrong blob. Concurrent requests for the same blob
+//   share the one download. HEAD never downloads; a Range on a miss is served once the blob is in.
+import { PassThrough, Transform } from 'node:stream';
+import type { Logger } from '../../lib/logger';
+import type { BlobSource, ContentSource } from '../content-source';
+import { digestOf } from '../digest';
+import { blobUnknown, manifestUnknown, RegistryError } from '../errors';
+import { MediaTypes } from '../manifest/parse-manifest';
+import { parseDigest, type Digest, type Reference } from '../reference';
+import type { StoredManifest } from '../storage/manifest-store';
+import type { RegistryStore } from '../storage/registry-store';
+import type { CacheState } from './cache-state';
+import { UpstreamUnreachableError, upstreamError } from './upstream-client';
+import type { Route, UpstreamRouter } from './upstream-router';
+
+const ACCEPT = [MediaTypes.ociIndex, MediaTypes.ociManifest, MediaTypes.dockerList, MediaTypes.dockerManifest].join(', ');
+
+export class PullThrough implements ContentSource {
+  private readonly downloads = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly router: UpstreamRouter,
+    private readonly cache: CacheState,
+    private readonly log: Logger,
+  ) {}
+
+  // HEAD and GET behave alike: a miss must fetch the manifest to know its type and size.
+  async manifest(name: string, ref: Reference): Promise<StoredManifest> {
+    const route = this.router.route(name);
+    if (!route) return this.store.manifests.get(name, ref);
+    if (ref.kind === 'digest') {
+      if (await this.store.manifests.revision(name, ref.digest)) return this.local(name, ref, route);
+      this.cache.misses++;
+      return this.fetchManifest(name, route, ref.digest.value, ref.digest);
+    }
+    const local = await this.store.tags.resolve(name, ref.tag);
+    if (local && this.cache.cachedTag(name, ref.tag) === undefined) return this.store.manifests.get(name, ref); // pushed here
+    let upstreamDigest: string | undefined;
+    try {
+      upstreamDigest = await this.headManifest(route, ref.tag);
+    } catch (err) {
+      if (local) {
+        this.log.warn('upstream unavailable; serving cached tag', { name, tag: ref.tag, error: (err as Error).message });
+        return this.local(name, ref, route);
+      }
+      throw toClientError(err);
+    }
+    if (!upstreamDigest) {
+      if (local) {
+        // Upstream no longer has the tag: the cached copy would be stale.
+        this.cache.dropTagsOf(name, local.value);
+        await this.store.tags.delete(name, ref.tag);
+      }
+      throw manifestUnknown(name, ref.tag);
+    }
+    if (local?.value === upstreamDigest && (await this.store.manifests.revision(name, local))) {
+      return this.local(name, ref, route);
+    }
+    this.cache.misses++;
+    const m = await this.fetchManifest(name, route, upstreamDigest, parseDigest(upstreamDigest));
+    await this.store.tags.set(name, ref.tag, parseDigest(m.digest)!);
+    this.cache.setCachedTag(name, ref.tag, m.digest);
+    return m;
+  }
+
+  async blob(name: string, digest: Digest, head: boolean): Promise<BlobSource> {
+    const info = await this.store.blobs.resolve(name, digest);
+    const route = this.router.route(name);
+    if (info) {
+      if (route && this.cache.isCached(name, digest.value)) {
+        this.cache.hits++;
+        this.cache.touch(name, digest.value, 'blob', info.size, route.ttlMs);
+      }
+      return { size: info.size, open: (range) => this.store.blobs.open(info.canonical, range) };
+    }
+    if (!route) throw blobUnknown(digest.value);
+    const inflight = this.downloads.get(`${name}@${digest.value}`);
+    if (inflight) return this.afterDownload(name, digest, inflight);
+    this.cache.misses++;
+    if (head) return { size: await this.headBlob(route, digest), open: () => Promise.reject(new Error('HEAD has no body')) };
+    return this.startDownload(name, route, digest);
+  }
+
+  async tags(name: string): Promise<string[]> {
+    const route = this.router.route(name);
+    const local = await this.store.tags.list(name).catch((err) => {
+      if (err instanceof RegistryError && err.kind === 'name-unknown') return undefined;
+      throw err;
+    });
+    if (!route) {
+      if (!local) throw new RegistryError('name-unknown', undefined, { name });
+      return local;
+    }
+    let remote: string[] = [];
+    try {
+      const res = await route.upstream.request('GET', `/v2/${route.remoteName}/tags/list`, { scope: scope(route) });
+      if (res.status === 200) remote = ((JSON.parse(await res.text()) as { tags?: string[] }).tags ?? []);
+      else await res.text().catch(() => undefined);
+    } catch (err) {
+      if (!(err instanceof UpstreamUnreachableError)) throw err;
+    }
+    if (!local && remote.length === 0) throw new RegistryError('name-unknown', undefined, { name });
+    return [...new Set([...(local ?? []), ...remote])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Called when a client pushes a tag: from then on it is local. */
+  tagPushed(name: string, tag: string): void {
+    this.cache.tagPushed(name, tag);
+  }
+
+  isCachedRepo(name: string): boolean {
+    return this.cache.isCachedRepo(name);
+  }
+
+  private async local(name: string, ref: Reference, route: Route): Promise<StoredManifest> {
+    const m = await this.store.manifests.get(name, ref);
+    if (this.cache.isCached(name, m.digest)) {
+      this.cache.hits++;
+      this.cache.touch(name, m.digest, 'manifest', m.bytes.length, route.ttlMs);
+    }
+    return m;
+  }
+
+  private async headManifest(route: Route, tag: string): Promise<string | undefined> {
+    const res = await route.upstream.request('HEAD', `/v2/${route.remoteName}/manifests/${tag}`, { scope: scope(route), headers: { Accept: ACCEPT } });
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw upstreamError(res.status, res.headers, `HEAD manifest ${route.remoteName}:${tag}`);
+    const digest = res.headers.get('docker-content-digest');
+    if (digest && parseDigest(digest)) return digest;
+    // Some registries omit the digest on HEAD: fall back to a GET (as distribution's client does).
+    const get = await route.upstream.request('GET', `/v2/${route.remoteName}/manifests/${tag}`, { scope: scope(route), headers: { Accept: ACCEPT } });
+    if (get.status !== 200) throw upstreamError(get.status, get.headers, `GET manifest ${route.remoteName}:${tag}`);
+    return digestOf('sha256', Buffer.from(await get.arrayBuffer()));
+  }
+
+  private async fetchManifest(name: string, route: Route, reference: string, expected: Digest | undefined): Promise<StoredManifest> {
+    let res;
+    try {
+      res = await route.upstream.request('GET', `/v2/${route.remoteName}/manifests/${reference}`, { scope: scope(route), headers: { Accept: ACCEPT } });
+    } catch (err) {
+      throw toClientError(err);
+    }
+    if (res.status === 404) {
+      await res.text().catch(() => undefined);
+      throw manifestUnknown(name, reference);
+    }
+    if (res.status !== 200) throw upstreamError(res.status, res.headers, `GET manifest ${route.remoteName}@${reference}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const digest = expected ?? parseDigest(digestOf('sha256', bytes))!;
+    if (digestOf(digest.algorithm, bytes) !== digest.value) {
+      throw new RegistryError('unavailable', `upstream sent a manifest that does not match ${digest.value}`);
+    }
+    const contentType = res.headers.get('content-type') ?? undefined;
+    await this.store.manifests.put(name, { kind: 'digest', digest }, bytes, contentType, { skipReferenceCheck: true });
+    this.cache.touch(name, digest.value, 'manifest', bytes.length, route.ttlMs);
+    return this.store.manifests.get(name, { kind: 'digest', digest });
+  }
+
+  private async headBlob(route: Route, digest: Digest): Promise<number> {
+    let res;
+    try {
+      res = await route.upstream.request('HEAD', `/v2/${route.remoteName}/blobs/${digest.value}`, { scope: scope(route) });
+    } catch (err) {
+      throw toClientError(err);
+    }
+    if (res.status === 404) throw blobUnknown(digest.value);
+    if (res.status !== 200) throw upstreamError(res.status, res.headers, `HEAD blob ${digest.value}`);
+    return Number(res.headers.get('content-length') ?? 0);
+  }
+
+  private async startDownload(name: string, route: Route, digest: Digest): Promise<BlobSource> {
+    let res;
+    try {
+      res = await route.upstream.request('GET', `/v2/${route.remoteName}/blobs/${digest.value}`, { scope: scope(route) });
+    } catch (err) {
+      throw toClientError(err);
+    }
+    if (res.status === 404) {
+      await res.text().catch(() => undefined);
+      throw blobUnknown(digest.value);
+    }
+    if (res.status !== 200) {
+      await res.text().catch(() => undefined);
+      throw upstreamError(res.status, res.headers, `GET blob ${digest.value}`);
+    }
+    const size = Number(res.headers.get('content-length') ?? NaN);
+    const body = res.body()!;
+    const live = new PassThrough({ highWaterMark: 1 << 20 });
+    let liveWanted = false;
+    let started = false;
+    const tee = holdLastChunk((chunk) => {
+      started = true;
+      if (liveWanted && !live.destroyed && !live.write(chunk)) return new Promise<void>((r) => live.once('drain', r).once('close', r));
+      return undefined;
+    });
+    const key = `${name}@${digest.value}`;
+    const done = (async () => {
+      const id = await this.store.uploads.create(name);
+      try {
+        await this.store.uploads.commit(name, id, digest, body.pipe(tee));
+      } catch (err) {
+        await this.store.uploads.cancel(name, id).catch(() => undefined);
+        throw err;
+      }
+      this.cache.touch(name, digest.value, 'blob', tee.total, route.ttlMs);
+      // Verified and in the store: release the held-back last chunk.
+      if (liveWanted && !live.destroyed) live.end(tee.last ?? undefined);
+    })();
+    this.downloads.set(key, done);
+    done.catch((err) => {
+      live.destroy(err instanceof Error ? err : new Error(String(err)));
+      this.log.warn('proxy download failed', { name, digest: digest.value, error: String(err) });
+    }).finally(() => this.downloads.delete(key));
+
+    if (!Number.isFinite(size)) return this.afterDownload(name, digest, done);
+    return {
+      size,
+      open: (range) => {
+        const whole = (range?.start ?? 0) === 0 && (range?.end === undefined || range.end >= size - 1);
+        if (whole && !started) {
+          liveWanted = true;
+          return Promise.resolve(live);
+        }
+        return this.afterDownload(name, digest, done).then((b) => b.open(range));
+      },
+    };
+  }
+
+  private async afterDownload(name: string, digest: Digest, download: Promise<void>): Promise<BlobSource> {
+    await download;
+    const info = await this.store.blobs.require(name, digest);
+    return { size: info.size, open: (range) => this.store.blobs.open(info.canonical, range) };
+  }
+}
+
+function scope(route: Route): string {
+  return `repository:${route.remoteName}:pull`;
+}
+
+function toClientError(err: unknown): unknown {
+  if (err instanceof UpstreamUnreachableError) return new RegistryError('unavailable', err.message);
+  return err;
+}
+
+/**
+ * A pass-through that also hands each chunk to `onChunk` one chunk late, so the last chunk is
+ * kept back (in `last`) until the caller knows the whole body is good.
+ */
+function holdLastChunk(onChunk: (chunk: Buffer) => Promise<void> | undefined): Transform & { last: Buffer | undefined; total: number } {
+  let pending: Buffer | undefined;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      t.total += chunk.length;
+      const prev = pending;
+      pending = chunk;
+      const wait = prev ? onChunk(prev) : undefined;
+      if (wait) wait.then(() => cb(null, chunk), cb);
+      else cb(null, chunk);
+    },
+    flush(cb) {
+      t.last = pending;
+      cb();
+    },
+  }) as Transform & { last: Buffer | undefined; total: number };
+  t.total = 0;
+  t.last = undefined;
+  return t;
+}
+
