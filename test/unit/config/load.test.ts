@@ -185,6 +185,8 @@ describe('parseConfig: configs written for registry:3', () => {
       manifestmaxbytes: 4_194_304,
       catalogrescanMs: 60_000,
       auth: { anonymous: 'none', defaultrole: 'admin', roles: {}, credentialcacheMs: 300_000 },
+      http: { headerstimeoutMs: 30_000, idletimeoutMs: 120_000 },
+      proxy: { allowpush: true, maxsizeBytes: 0, upstreams: [] },
     });
   });
 
@@ -245,12 +247,15 @@ proxy:
   it('reads the berth: section', () => {
     const { config } = parse(
       'version: 0.1\nstorage: inmemory\nberth:\n  manifestmaxbytes: 1048576\n  catalogrescan: 5m\n' +
-        '  auth:\n    anonymous: pull\n    defaultrole: read\n    roles:\n      alice: Admin\n    credentialcache: 30s\n',
+        '  auth:\n    anonymous: pull\n    defaultrole: read\n    roles:\n      alice: Admin\n    credentialcache: 30s\n' +
+        '  http:\n    headerstimeout: 2s\n    idletimeout: 500ms\n',
     );
     assert.deepEqual(config.berth, {
       manifestmaxbytes: 1_048_576,
       catalogrescanMs: 300_000,
       auth: { anonymous: 'pull', defaultrole: 'read', roles: { alice: 'admin' }, credentialcacheMs: 30_000 },
+      http: { headerstimeoutMs: 2_000, idletimeoutMs: 500 },
+      proxy: { allowpush: true, maxsizeBytes: 0, upstreams: [] },
     });
   });
 
