@@ -1,0 +1,204 @@
+// npm run bench [-- --scenario NAME]... [--quick] [--out DIR] [--workers N] [--list]
+// Starts Berth and distribution's docker-registry side by side on loopback, runs each scenario
+// against one and then the other (never both at once: they share two cores with the load
+// generator), prints a table per scenario and a summary, and writes JSON results.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { makeTarget, type Target } from './http';
+import { measureMachine } from './machine';
+import { armMeasureHooks } from './load';
+import { cpuSeconds, hwmBytes, kernelThreadCpuSeconds, machineCpuSeconds, RssSampler } from './proc-stats';
+import {
+  formatScenario, formatSummary, toServerResult, withRatios, writeReport, type BenchReport, type ScenarioRecord, type StartupRecord,
+} from './report';
+import { allScenarios, selectScenarios } from './scenarios/index';
+import type { Scenario, ScenarioContext } from './scenarios/types';
+import { SERVER_KINDS, startServer, type RunningServer, type ServerKind, type StartOptions } from './servers';
+
+const MiB = 1024 * 1024;
+const START_TRIALS = 3;
+
+interface Entry { server: RunningServer; target: Target; memo: Map<string, Promise<unknown>>; maxRss: number }
+type Pair = Map<ServerKind, Entry>;
+
+const USAGE = `npm run bench -- [options]   (details: bench/README.md)
+  --scenario NAME       run scenarios named NAME or starting with NAME- (repeatable, or a,b)
+  --quick               1/5 of every time and op budget
+  --out DIR             where the JSON results go (default bench/results)
+  --workers N           load-generator processes for high-concurrency small requests (default 1)
+  --verify-sha256       hash pulled blob bodies instead of comparing them byte for byte
+  --blobdescriptor-cache  add storage.cache.blobdescriptor: inmemory to both configs
+  --list                list the scenarios
+env: BENCH_BERTH_CMD, BENCH_REFERENCE_CMD override a server's command ({config} or appended)
+`;
+
+const started: RunningServer[] = [];
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+function cli() {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string', multiple: true, default: [] },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string', default: path.join(import.meta.dirname, 'results') },
+      workers: { type: 'string', default: '1' },
+      'blobdescriptor-cache': { type: 'boolean', default: false },
+      'verify-sha256': { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error('--workers must be 1..16');
+  return { ...values, scenario: values.scenario.flatMap((s) => s.split(',')).filter(Boolean), workers };
+}
+
+async function startPair(opts: StartOptions, authorization?: string): Promise<Pair> {
+  const pair: Pair = new Map();
+  for (const kind of SERVER_KINDS) {
+    const server = await startServer(kind, opts);
+    started.push(server);
+    pair.set(kind, { server, target: makeTarget(kind, server.url, authorization), memo: new Map(), maxRss: 0 });
+  }
+  return pair;
+}
+
+interface RunOptions { quick: boolean; workers: number; verify: 'compare' | 'sha256' }
+
+async function runScenario(s: Scenario, pair: Pair, o: RunOptions): Promise<ScenarioRecord> {
+  const rec: ScenarioRecord = { name: s.name, description: s.description, unit: s.unit, results: {} };
+  for (const kind of SERVER_KINDS) {
+    const e = pair.get(kind)!;
+    const ctx: ScenarioContext = {
+      target: e.target, server: e.server, ...o,
+      memo: <T>(key: string, make: () => Promise<T>) => {
+        if (!e.memo.has(key)) e.memo.set(key, make());
+        return e.memo.get(key) as Promise<T>;
+      },
+      log: (msg) => log(`${kind} ${s.name}: ${msg}`),
+    };
+    log(`${s.name} on ${kind}`);
+    const prepared = await s.prepare(ctx);
+    // Flush the previous run's dirty pages so writeback does not land in this measurement.
+    execFileSync('sync');
+    e.server.assertAlive();
+    const pids = e.server.pids();
+    let sampler: RssSampler | undefined;
+    let cpu0 = 0, mach0 = 0, kern0 = 0, cpu = NaN, mach = NaN, kern = NaN, peak = 0;
+    armMeasureHooks({
+      start: () => {
+        sampler = new RssSampler(pids);
+        cpu0 = cpuSeconds(pids);
+        mach0 = machineCpuSeconds();
+        kern0 = kernelThreadCpuSeconds();
+      },
+      stop: () => {
+        cpu = cpuSeconds(pids) - cpu0;
+        mach = machineCpuSeconds() - mach0;
+        kern = kernelThreadCpuSeconds() - kern0;
+        peak = sampler?.stop() ?? 0;
+      },
+    });
+    const res = await prepared.measure();
+    armMeasureHooks(undefined);
+    if (!sampler) throw new Error(`${s.name}: measure() did not go through runLoad`);
+    e.maxRss = Math.max(e.maxRss, peak);
+    e.server.assertAlive();
+    await prepared.cleanup?.();
+    const other = Math.max(0, mach - kern - cpu - res.clientCpuMs / 1000);
+    rec.results[kind] = toServerResult(res, s.unit, cpu, peak, s.countsBytes === true, other, kern);
+  }
+  return withRatios(rec);
+}
+
+async function main(): Promise<number> {
+  const args = cli();
+  const all = allScenarios();
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.list) {
+    for (const s of all) process.stdout.write(`${s.name.padEnd(30)} ${s.description}\n`);
+    return 0;
+  }
+  const scenarios = selectScenarios(all, args.scenario);
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const opts: StartOptions = { blobDescriptorCache: args['blobdescriptor-cache'] };
+  const verify = args['verify-sha256'] ? 'sha256' : 'compare';
+
+  log('measuring the machine (sha256, write+fsync of 100 MiB)');
+  const machine = await measureMachine();
+
+  // Start-up time: throw-away starts first (each on a fresh root), then the pair that is kept.
+  const startup: Partial<Record<ServerKind, StartupRecord>> = {};
+  const trials: Record<string, number[]> = { reference: [], berth: [] };
+  for (let i = 0; i < START_TRIALS - 1; i++) {
+    for (const kind of SERVER_KINDS) {
+      const s = await startServer(kind, opts);
+      trials[kind]!.push(s.startMs);
+      await s.stop();
+    }
+  }
+  const shared = await startPair(opts);
+  for (const [kind, e] of shared) {
+    const ms = [...trials[kind]!, e.server.startMs];
+    startup[kind] = {
+      command: e.server.command, startMs: ms, medianStartMs: [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)]!,
+      rssAfterStartMiB: e.server.rssAfterStartBytes / MiB,
+    };
+  }
+  if (process.env.BENCH_BERTH_CMD) log(`note: "berth" is ${process.env.BENCH_BERTH_CMD} (BENCH_BERTH_CMD)`);
+
+  const variants = new Map<string, Pair>();
+  const records: ScenarioRecord[] = [];
+  for (const s of scenarios) {
+    let pair = shared;
+    if (s.variant) {
+      const v = s.variant;
+      if (!variants.has(v.key)) variants.set(v.key, await startPair({ ...opts, transform: v.configure }, v.authorization));
+      pair = variants.get(v.key)!;
+    }
+    const rec = await runScenario(s, pair, { quick: args.quick, workers: args.workers, verify });
+    records.push(rec);
+    process.stdout.write('\n' + formatScenario(rec) + '\n');
+  }
+
+  for (const [kind, e] of shared) {
+    startup[kind]!.maxSampledRssMiB = e.maxRss / MiB;
+    startup[kind]!.vmHwmMiB = hwmBytes(e.server.pids()) / MiB;
+  }
+  const report: BenchReport = {
+    startedAt, durationS: (performance.now() - t0) / 1000, quick: args.quick, node: process.version, machine, startup, scenarios: records,
+    options: { scenarios: args.scenario, workers: args.workers, verify, blobDescriptorCache: opts.blobDescriptorCache === true },
+  };
+  if (process.env.BENCH_BERTH_CMD) report.options.berthCmdOverride = process.env.BENCH_BERTH_CMD;
+  const push = records.find((r) => r.name === 'push-monolithic-100MiB-c1')?.results.berth;
+  if (push) report.pushVsMachine = { berthMBps: push.throughput, boundMBps: machine.pushBoundMBps, ratio: push.throughput / machine.pushBoundMBps };
+  process.stdout.write(formatSummary(report) + '\n');
+  const file = await writeReport(args.out, report);
+  log(`results written to ${file}`);
+  return 0;
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.allSettled(started.map((s) => s.stop()));
+}
+
+process.once('SIGINT', () => {
+  log('interrupted: stopping servers');
+  void stopAll().finally(() => process.exit(130));
+});
+
+main()
+  .then(async (code) => {
+    await stopAll();
+    process.exit(code);
+  })
+  .catch(async (e: unknown) => {
+    process.stderr.write(`\nbench FAILED: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    await stopAll();
+    process.exit(1);
+  });

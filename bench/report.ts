@@ -1,0 +1,168 @@
+// Readable tables (per scenario as it finishes, then a summary) and the JSON results file.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadResult } from './load';
+import type { MachineBounds } from './machine';
+import type { ServerKind } from './servers';
+import type { Unit } from './scenarios/types';
+
+const MiB = 1024 * 1024;
+/** Short-lived helpers (sync, getconf) and rounding make a little "other" CPU normal. */
+const OTHER_CPU_WARN_PCT = 25;
+
+export interface ServerResult {
+  throughput: number;
+  unit: Unit;
+  ops: number;
+  bytes: number;
+  elapsedS: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+  serverCpuS: number;
+  /** Server CPU-seconds per GB (10^9 B) moved; byte scenarios only. */
+  serverCpuSPerGB?: number;
+  peakRssMiB: number;
+  clientCpuS: number;
+  /** Load-generator CPU as % of one core, summed over its processes. */
+  clientCpuPct: number;
+  clientProcesses: number;
+  /** CPU used by other user processes on the machine during the measurement, % of one core. */
+  otherCpuPct: number;
+  /** CPU of kernel threads (writeback, journal, softirq daemons) during the measurement. */
+  kernelThreadCpuS: number;
+}
+
+export interface ScenarioRecord {
+  name: string;
+  description: string;
+  unit: Unit;
+  results: Partial<Record<ServerKind, ServerResult>>;
+  /** berth / reference throughput (higher is better). */
+  ratio?: number;
+  cpuPerGBRatio?: number;
+}
+
+export interface StartupRecord {
+  command: string[];
+  startMs: number[];
+  medianStartMs: number;
+  rssAfterStartMiB: number;
+  /** Filled at the end: highest RSS sampled during scenarios and the kernel's VmHWM. */
+  maxSampledRssMiB?: number;
+  vmHwmMiB?: number;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  durationS: number;
+  quick: boolean;
+  options: { scenarios: string[]; workers: number; verify: 'compare' | 'sha256'; blobDescriptorCache: boolean; berthCmdOverride?: string };
+  node: string;
+  machine: MachineBounds;
+  startup: Partial<Record<ServerKind, StartupRecord>>;
+  pushVsMachine?: { berthMBps: number; boundMBps: number; ratio: number };
+  scenarios: ScenarioRecord[];
+}
+
+export function toServerResult(
+  r: LoadResult, unit: Unit, serverCpuS: number, peakRssBytes: number, countsBytes: boolean, otherCpuS: number, kernelThreadCpuS: number,
+): ServerResult {
+  const secs = r.elapsedMs / 1000;
+  const out: ServerResult = {
+    throughput: unit === 'MB/s' ? r.bytes / 1e6 / secs : r.ops / secs,
+    unit, ops: r.ops, bytes: r.bytes, elapsedS: secs,
+    p50Ms: r.hist.percentile(50), p90Ms: r.hist.percentile(90), p99Ms: r.hist.percentile(99),
+    maxMs: r.hist.max, meanMs: r.hist.count ? r.hist.sum / r.hist.count : NaN,
+    serverCpuS, peakRssMiB: peakRssBytes / MiB,
+    clientCpuS: r.clientCpuMs / 1000, clientCpuPct: (r.clientCpuMs / r.elapsedMs) * 100, clientProcesses: r.clientProcesses,
+    otherCpuPct: (otherCpuS / secs) * 100,
+    kernelThreadCpuS,
+  };
+  if (countsBytes && r.bytes > 0) out.serverCpuSPerGB = serverCpuS / (r.bytes / 1e9);
+  return out;
+}
+
+export function withRatios(rec: ScenarioRecord): ScenarioRecord {
+  const { reference: ref, berth } = rec.results;
+  if (ref && berth) {
+    rec.ratio = berth.throughput / ref.throughput;
+    if (ref.serverCpuSPerGB !== undefined && berth.serverCpuSPerGB !== undefined) rec.cpuPerGBRatio = berth.serverCpuSPerGB / ref.serverCpuSPerGB;
+  }
+  return rec;
+}
+
+const num = (x: number | undefined, digits?: number): string => {
+  if (x === undefined || !Number.isFinite(x)) return '-';
+  const d = digits ?? (Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2);
+  return x.toFixed(d);
+};
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : '-';
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+}
+
+export function formatScenario(rec: ScenarioRecord): string {
+  const header = ['', rec.unit, 'p50 ms', 'p99 ms', 'ops', 'srv CPU-s', 'CPU-s/GB', 'peak RSS MiB', 'client CPU%', 'other CPU%'];
+  const rows = [header];
+  const { reference: ref, berth } = rec.results;
+  for (const [kind, r] of Object.entries(rec.results) as [ServerKind, ServerResult][]) {
+    rows.push([kind, num(r.throughput), num(r.p50Ms), num(r.p99Ms), String(r.ops), num(r.serverCpuS), num(r.serverCpuSPerGB),
+      num(r.peakRssMiB, 1), `${num(r.clientCpuPct, 0)}${r.clientProcesses > 1 ? ` (${r.clientProcesses}p)` : ''}`, num(r.otherCpuPct, 0)]);
+  }
+  if (ref && berth) {
+    rows.push(['berth/ref', ratio(berth.throughput, ref.throughput), ratio(berth.p50Ms, ref.p50Ms), ratio(berth.p99Ms, ref.p99Ms), '',
+      ratio(berth.serverCpuS, ref.serverCpuS), ratio(berth.serverCpuSPerGB, ref.serverCpuSPerGB), ratio(berth.peakRssMiB, ref.peakRssMiB), '', '']);
+  }
+  const warn = Object.entries(rec.results)
+    .filter(([, r]) => r.clientCpuPct / r.clientProcesses > 90)
+    .map(([k]) => `  ! load generator near one full core per process for ${k}: the figure may be client-bound`);
+  const busy = Object.entries(rec.results)
+    .filter(([, r]) => r.otherCpuPct > OTHER_CPU_WARN_PCT)
+    .map(([k, r]) => `  ! other processes used ${r.otherCpuPct.toFixed(0)}% of a core during ${k}'s run: the machine was not quiet`);
+  return [`${rec.name} — ${rec.description}`, table(rows), ...warn, ...busy].join('\n');
+}
+
+export function formatSummary(rep: BenchReport): string {
+  const m = rep.machine;
+  const lines = [
+    '',
+    '== summary (ratio = berth / reference throughput; CPU/GB ratio lower is better) ==',
+    table([
+      ['scenario', 'unit', 'reference', 'berth', 'ratio', 'CPU/GB ratio'],
+      ...rep.scenarios.map((s) => [s.name, s.unit, num(s.results.reference?.throughput), num(s.results.berth?.throughput),
+        s.ratio === undefined ? '-' : `${s.ratio.toFixed(2)}x`, s.cpuPerGBRatio === undefined ? '-' : `${s.cpuPerGBRatio.toFixed(2)}x`]),
+    ]),
+    '',
+    '== servers ==',
+    table([
+      ['server', 'start→GET /v2/ ms (median; trials)', 'RSS after start MiB', 'max sampled RSS MiB', 'VmHWM MiB', 'command'],
+      ...(Object.entries(rep.startup) as [ServerKind, StartupRecord][]).map(([k, s]) => [k,
+        `${num(s.medianStartMs, 0)} (${s.startMs.map((x) => x.toFixed(0)).join(', ')})`, num(s.rssAfterStartMiB, 1),
+        num(s.maxSampledRssMiB, 1), num(s.vmHwmMiB, 1), s.command.join(' ')]),
+    ]),
+    '',
+    `== machine == ${m.cpus} x ${m.cpuModel}; node ${rep.node}; tmpdir ${m.tmpdir}`,
+    `  sha256 (one core, 100 MiB):       ${num(m.sha256MBps, 0)} MB/s`,
+    `  write 100 MiB + fsync:            ${num(m.writeFsyncMBps, 0)} MB/s`,
+    `  push bound = min of the two:      ${num(m.pushBoundMBps, 0)} MB/s`,
+  ];
+  if (rep.pushVsMachine) {
+    const p = rep.pushVsMachine;
+    lines.push(`  berth push-monolithic-100MiB-c1:  ${num(p.berthMBps, 0)} MB/s = ${(p.ratio * 100).toFixed(0)}% of the bound`);
+  }
+  lines.push(`run took ${rep.durationS.toFixed(0)} s${rep.quick ? ' (--quick)' : ''}`);
+  return lines.join('\n');
+}
+
+export async function writeReport(dir: string, rep: BenchReport): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${rep.startedAt.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify(rep, null, 2) + '\n');
+  return file;
+}

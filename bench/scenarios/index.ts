@@ -1,0 +1,26 @@
+// Every scenario in run order. `--scenario X` selects names equal to X or starting with "X-".
+import { listingScenarios } from './listing';
+import { manifestPutScenarios } from './manifest-put';
+import { manifestScenarios } from './manifests';
+import { mixedScenarios } from './mixed';
+import { pullScenarios } from './pull';
+import { pushScenarios } from './push';
+import type { Scenario } from './types';
+
+export function allScenarios(): Scenario[] {
+  return [
+    ...pushScenarios(),
+    ...pullScenarios(),
+    ...manifestScenarios(),
+    ...manifestPutScenarios(),
+    ...listingScenarios(),
+    ...mixedScenarios(),
+  ];
+}
+
+export function selectScenarios(all: Scenario[], patterns: string[]): Scenario[] {
+  if (patterns.length === 0) return all;
+  const unknown = patterns.filter((p) => !all.some((s) => s.name === p || s.name.startsWith(p + '-')));
+  if (unknown.length > 0) throw new Error(`no scenario matches ${unknown.join(', ')} (see --list)`);
+  return all.filter((s) => patterns.some((p) => s.name === p || s.name.startsWith(p + '-')));
+}
