@@ -22,10 +22,10 @@ export async function startBerth(opts: RegistryProcessOptions = {}): Promise<Reg
   const root = opts.root ?? join(work, 'data');
   const addr = `127.0.0.1:${opts.port ?? (await freePort())}`;
   const config = join(work, 'config.yml');
-  await writeRegistryConfig(config, { root, addr, logLevel: opts.logLevel ?? 'warn' });
+  await writeRegistryConfig(config, { root, addr, logLevel: opts.logLevel ?? 'warn', ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}) });
   const proc = spawnProcess(`berth ${addr}`, process.execPath, [entry, 'serve', '--config', config], { cwd: repoRoot });
   const url = `http://${addr}`;
-  await waitForHttp(`${url}/v2/`, { proc, timeoutMs: opts.readyTimeoutMs ?? 30_000 });
+  await waitForHttp(`${url}/v2/`, { proc, timeoutMs: opts.readyTimeoutMs ?? 30_000, status: opts.readyStatus ?? 200 });
   return { kind: 'berth', url, addr, root, config, proc, stop: () => proc.stop() };
 }
 

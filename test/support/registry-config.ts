@@ -9,6 +9,8 @@ export interface RegistryConfigOptions {
   /** http.addr, e.g. 127.0.0.1:5000 (loopback only). */
   addr: string;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** More top-level YAML appended as is (e.g. an `auth:` section); keys must not repeat. */
+  extraYaml?: string;
 }
 
 export function registryConfigYaml(o: RegistryConfigOptions): string {
@@ -23,6 +25,7 @@ export function registryConfigYaml(o: RegistryConfigOptions): string {
     '    enabled: true',
     'http:',
     `  addr: ${JSON.stringify(o.addr)}`,
+    ...(o.extraYaml ? [o.extraYaml.replace(/\n*$/, '')] : []),
     '',
   ].join('\n');
 }

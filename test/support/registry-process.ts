@@ -13,6 +13,10 @@ export interface RegistryProcessOptions {
   port?: number;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   readyTimeoutMs?: number;
+  /** Top-level YAML appended to the config (e.g. `auth:`); keys must not repeat. */
+  extraYaml?: string;
+  /** The status GET /v2/ answers once the registry is up (401 with authentication on). */
+  readyStatus?: number;
 }
 
 export interface RegistryProcess {
