@@ -3,7 +3,8 @@
 import type { Server } from 'node:http';
 import type { RegistryConfig } from '../config/types';
 import type { Logger } from '../lib/logger';
-import { allowAll, type AccessController } from './auth/access';
+import { allowAll, TOKEN_PATH, type AccessController } from './auth/access';
+import { apiUrl } from './http/context';
 import { HtpasswdController } from './auth/htpasswd-controller';
 import { startDebugServer } from './debug-server';
 import { StorageHealth } from './health';
@@ -48,6 +49,7 @@ export function accessControllerFor(config: RegistryConfig, log: Logger): Access
   return new HtpasswdController({
     realm: h.realm, path: h.path, roles: a.roles, defaultRole: a.defaultrole,
     anonymousPull: a.anonymous === 'pull', proofTtlMs: a.credentialcacheMs, log,
+    tokenRealm: (req) => apiUrl({ req, config }, TOKEN_PATH),
   });
 }
 
@@ -74,7 +76,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
   try {
     api = await createApiServer(config, dispatch, log);
     const address = await api.listen();
-    if (config.http.debug) debug = await startDebugServer(config.http.debug, health, metrics);
+    if (config.http.debug) debug = await startDebugServer(config.http.debug, health, metrics, store);
     health?.start();
     const running: RunningRegistry = {
       store,

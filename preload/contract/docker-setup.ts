@@ -32,6 +32,8 @@ export interface DaemonPreview {
   diff: string;
   /** Nothing to do: the entries are already there. */
   unchanged: boolean;
+  /** Input Berth corrected, e.g. a scheme stripped from an insecure-registries entry. */
+  warnings?: string[];
 }
 
 export type ApplyStep = 'validated' | 'backed-up' | 'written' | 'reloaded' | 'restarted' | 'verified' | 'rolled-back';
@@ -43,6 +45,8 @@ export interface DaemonApplyResult {
   message: string;
   /** Exact commands for the user when Berth could not do it (no elevation available). */
   manualCommands?: string[];
+  /** Input Berth corrected, e.g. a scheme stripped from an insecure-registries entry. */
+  warnings?: string[];
 }
 
 export interface ClientSnippets {

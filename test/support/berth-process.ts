@@ -20,10 +20,12 @@ export async function startBerth(opts: RegistryProcessOptions = {}): Promise<Reg
   }
   const work = await tempDir('berth-srv-');
   const root = opts.root ?? join(work, 'data');
-  const addr = `127.0.0.1:${opts.port ?? (await freePort())}`;
+  const addr = `${opts.host ?? '127.0.0.1'}:${opts.port ?? (await freePort())}`;
   const config = join(work, 'config.yml');
   await writeRegistryConfig(config, { root, addr, logLevel: opts.logLevel ?? 'warn', ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}) });
-  const proc = spawnProcess(`berth ${addr}`, process.execPath, [entry, 'serve', '--config', config], { cwd: repoRoot });
+  const args = [entry, 'serve', '--config', config];
+  const [command, argv] = opts.netns ? opts.netns.exec(process.execPath, args) : [process.execPath, args];
+  const proc = spawnProcess(`berth ${addr}`, command, argv, { cwd: repoRoot });
   const url = `http://${addr}`;
   await waitForHttp(`${url}/v2/`, { proc, timeoutMs: opts.readyTimeoutMs ?? 30_000, status: opts.readyStatus ?? 200 });
   return { kind: 'berth', url, addr, root, config, proc, stop: () => proc.stop() };

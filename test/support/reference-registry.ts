@@ -10,10 +10,11 @@ export async function startReferenceRegistry(opts: RegistryProcessOptions = {}):
   const binary = requireExecutable('docker-registry', 'docker-registry');
   const work = await tempDir('berth-ref-');
   const root = opts.root ?? join(work, 'data');
-  const addr = `127.0.0.1:${opts.port ?? (await freePort())}`;
+  const addr = `${opts.host ?? '127.0.0.1'}:${opts.port ?? (await freePort())}`;
   const config = join(work, 'config.yml');
   await writeRegistryConfig(config, { root, addr, logLevel: opts.logLevel ?? 'warn', ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}) });
-  const proc = spawnProcess(`docker-registry ${addr}`, binary, ['serve', config]);
+  const [command, argv] = opts.netns ? opts.netns.exec(binary, ['serve', config]) : [binary, ['serve', config]];
+  const proc = spawnProcess(`docker-registry ${addr}`, command, argv);
   const url = `http://${addr}`;
   await waitForHttp(`${url}/v2/`, { proc, timeoutMs: opts.readyTimeoutMs ?? 30_000, status: opts.readyStatus ?? 200 });
   return { kind: 'reference', url, addr, root, config, proc, stop: () => proc.stop() };

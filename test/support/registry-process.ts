@@ -2,6 +2,7 @@
 // The registry under test is Berth; BERTH_E2E_TARGET=reference points the same tests at
 // distribution's docker-registry, which is how the tests themselves are validated.
 import { startBerth } from './berth-process';
+import type { TestNamespace } from './netns';
 import type { ExitStatus, ManagedProcess } from './processes';
 import { startReferenceRegistry } from './reference-registry';
 
@@ -11,6 +12,10 @@ export interface RegistryProcessOptions {
   /** Serve this storage root (default: a fresh temp dir). Interop tests share one root. */
   root?: string;
   port?: number;
+  /** Listen address (default 127.0.0.1); with `netns`, an address inside that namespace. */
+  host?: string;
+  /** Run the registry inside this network namespace (support/netns.ts), listening on `host`. */
+  netns?: TestNamespace;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   readyTimeoutMs?: number;
   /** Top-level YAML appended to the config (e.g. `auth:`); keys must not repeat. */
@@ -21,9 +26,9 @@ export interface RegistryProcessOptions {
 
 export interface RegistryProcess {
   kind: RegistryKind;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (or the `host` option's address) */
   url: string;
-  /** 127.0.0.1:PORT, the host part of image references. */
+  /** 127.0.0.1:PORT (or host:PORT), the host part of image references. */
   addr: string;
   root: string;
   config: string;

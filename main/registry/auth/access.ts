@@ -18,7 +18,12 @@ export interface Grant {
 
 export interface AccessController {
   authorize(req: IncomingMessage, accesses: readonly Access[]): Promise<Grant>;
+  /** Token endpoint (GET /auth/token), when this controller issues Bearer tokens. */
+  issueToken?(req: IncomingMessage, url: URL): Promise<object>;
 }
+
+/** Where the token endpoint lives, relative to the API's path prefix. */
+export const TOKEN_PATH = '/auth/token';
 
 /** No authentication configured: everything is allowed, as in distribution without `auth`. */
 export const allowAll: AccessController = {

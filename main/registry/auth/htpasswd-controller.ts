@@ -14,6 +14,7 @@ import { RegistryError } from '../errors';
 import type { Access, AccessController, Action, Grant } from './access';
 import { FailureLimiter } from './failure-limiter';
 import { allows, type Role } from './roles';
+import { parseScopes, scopeFor, tokenAllows, TokenService } from './token-service';
 
 export interface HtpasswdControllerOptions {
   realm: string;
@@ -24,6 +25,8 @@ export interface HtpasswdControllerOptions {
   anonymousPull: boolean;
   /** How long a verified credential is trusted without bcrypt. */
   proofTtlMs?: number;
+  /** Absolute URL of the token endpoint as the requesting client reaches it (anonymous-pull mode). */
+  tokenRealm?: (req: IncomingMessage) => string;
   log: Logger;
 }
 
@@ -43,33 +46,71 @@ export class HtpasswdController implements AccessController {
   constructor(private readonly opts: HtpasswdControllerOptions) {
     this.file = new HtpasswdFile(opts.path);
     this.ttl = opts.proofTtlMs ?? 5 * 60_000;
+    this.tokens = opts.anonymousPull && opts.tokenRealm ? new TokenService() : undefined;
   }
 
+  /** Present in anonymous-pull mode, where clients authenticate with tokens (token-service.ts). */
+  readonly tokens: TokenService | undefined;
+
   async authorize(req: IncomingMessage, accesses: readonly Access[]): Promise<Grant> {
-    const creds = parseBasic(req.headers.authorization);
-    const client = req.socket.remoteAddress ?? 'unknown';
+    const header = req.headers.authorization;
+    const bearer = this.tokens && header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (bearer !== undefined) return this.authorizeToken(req, bearer, accesses);
+    const creds = parseBasic(header);
     if (!creds) {
-      if (this.opts.anonymousPull && accesses.every((a) => a.action === 'pull')) return {};
+      // Anonymous pulls go straight through; only the ping is challenged, so that clients
+      // learn where to log in (Docker sends credentials only after a challenge).
+      if (this.opts.anonymousPull && accesses.every((a) => a.action === 'pull' && a.name !== undefined)) return {};
       // The normal first request of every client: not worth more than a debug line.
-      this.opts.log.debug('authentication required', { client });
-      throw this.challenge(accesses);
+      this.opts.log.debug('authentication required', { client: req.socket.remoteAddress });
+      throw this.challenge(req, accesses);
     }
+    const user = await this.login(req, creds);
+    if (!user) throw this.challenge(req, accesses);
+    const role = this.opts.roles[user] ?? this.opts.defaultRole;
+    const denied = accesses.find((a) => !allows(role, a.action));
+    if (denied) throw deniedError(user, role, denied);
+    return { user };
+  }
+
+  /** Checks Basic credentials (bcrypt once, then the cached proof), with the failure limiter. */
+  async login(req: IncomingMessage, creds: { user: string; password: string }): Promise<string | undefined> {
+    const client = req.socket.remoteAddress ?? 'unknown';
     await this.limiter.check(client);
     const hash = (await this.file.users()).get(creds.user);
     if (!(await this.verify(creds.user, creds.password, hash))) {
       this.limiter.fail(client);
       this.opts.log.warn('authentication failed', { user: creds.user, client });
-      throw this.challenge(accesses);
+      return undefined;
     }
     this.limiter.succeed(client);
-    const role = this.opts.roles[creds.user] ?? this.opts.defaultRole;
-    const denied = accesses.find((a) => !allows(role, a.action));
-    if (denied) {
-      throw new RegistryError('denied', `user ${creds.user} (role ${role}) may not ${verb(denied.action)}`, [
-        { Type: 'repository', Name: denied.name ?? '', Action: denied.action },
-      ]);
+    return creds.user;
+  }
+
+  /** The token endpoint: what a client (anonymous or logged in) may do, as a token. */
+  async issueToken(req: IncomingMessage, url: URL): Promise<ReturnType<TokenService['issue']>> {
+    if (!this.tokens) throw new RegistryError('endpoint-unknown');
+    const creds = parseBasic(req.headers.authorization);
+    let user: string | undefined;
+    if (creds) {
+      user = await this.login(req, creds);
+      if (!user) throw this.challenge(req, [], 'Basic');
     }
-    return { user: creds.user };
+    const role = user ? this.opts.roles[user] ?? this.opts.defaultRole : undefined;
+    const granted = parseScopes(url.searchParams.getAll('scope')).map((a) => ({
+      ...a,
+      actions: a.actions.filter((action) => grantable(role, this.opts.anonymousPull, a.type, action)),
+    })).filter((a) => a.actions.length > 0);
+    return this.tokens.issue(user ?? '', granted);
+  }
+
+  private async authorizeToken(req: IncomingMessage, token: string, accesses: readonly Access[]): Promise<Grant> {
+    const claims = this.tokens!.verify(token);
+    if (!claims) throw this.challenge(req, accesses, undefined, 'invalid_token');
+    if (!accesses.every((a) => tokenAllows(claims.access, a.action, a.name))) {
+      throw this.challenge(req, accesses, undefined, 'insufficient_scope');
+    }
+    return claims.sub ? { user: claims.sub } : {};
   }
 
   private async verify(user: string, password: string, hash: string | undefined): Promise<boolean> {
@@ -84,11 +125,30 @@ export class HtpasswdController implements AccessController {
     return true;
   }
 
-  private challenge(accesses: readonly Access[]): RegistryError {
-    return new RegistryError('unauthorized', undefined, accessRecords(accesses), {
-      'WWW-Authenticate': `Basic realm=${JSON.stringify(this.opts.realm)}`,
-    });
+  private challenge(req: IncomingMessage, accesses: readonly Access[], scheme?: 'Basic', error?: string): RegistryError {
+    let value = `Basic realm=${JSON.stringify(this.opts.realm)}`;
+    if (this.tokens && scheme !== 'Basic') {
+      const scopes = accesses.map((a) => scopeFor(a.action, a.name)).filter(Boolean).join(' ');
+      value = `Bearer realm=${JSON.stringify(this.opts.tokenRealm!(req))},service="berth"` +
+        (scopes ? `,scope=${JSON.stringify(scopes)}` : '') + (error ? `,error=${JSON.stringify(error)}` : '');
+    }
+    return new RegistryError('unauthorized', undefined, accessRecords(accesses), { 'WWW-Authenticate': value });
   }
+}
+
+function deniedError(user: string, role: Role, denied: Access): RegistryError {
+  return new RegistryError('denied', `user ${user} (role ${role}) may not ${verb(denied.action)}`, [
+    { Type: 'repository', Name: denied.name ?? '', Action: denied.action },
+  ]);
+}
+
+/** Which actions a token may carry: a user's role's, or pull alone for anonymous clients. */
+function grantable(role: Role | undefined, anonymousPull: boolean, type: string, action: string): boolean {
+  const a: Action | undefined = type === 'registry' ? (action === '*' ? 'catalog' : undefined)
+    : action === 'pull' || action === 'push' || action === 'delete' ? action : undefined;
+  if (!a) return false;
+  if (role) return allows(role, a);
+  return anonymousPull && a === 'pull';
 }
 
 /**

@@ -3,12 +3,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RegistryConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
-import type { Access, AccessController, Action } from '../auth/access';
+import { TOKEN_PATH, type Access, type AccessController, type Action } from '../auth/access';
 import { RegistryError, toWireError } from '../errors';
 import { assertName } from '../reference';
 import { StorageFullError } from '../storage/driver/errors';
 import type { RegistryStore } from '../storage/registry-store';
-import { type RequestContext } from './context';
+import { sendJson, type RequestContext } from './context';
 import { getBase } from './handlers/base';
 import { deleteBlob, getBlob } from './handlers/blobs';
 import { getCatalog } from './handlers/catalog';
@@ -51,7 +51,7 @@ export interface DispatcherDeps {
   /** Answers 503 while a health check fails (distribution's behaviour). */
   healthy?: () => boolean;
   /** Called once per finished request, for metrics. */
-  observe?: (route: RouteId | 'unknown', method: string, status: number, seconds: number) => void;
+  observe?: (route: RouteId | 'token' | 'unknown', method: string, status: number, seconds: number) => void;
 }
 
 export function createDispatcher(deps: DispatcherDeps) {
@@ -67,7 +67,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
-    let routeId: RouteId | 'unknown' = 'unknown';
+    let routeId: RouteId | 'token' | 'unknown' = 'unknown';
     try {
       const url = new URL(req.url ?? '/', 'http://registry.invalid');
       let path = url.pathname;
@@ -80,6 +80,11 @@ export function createDispatcher(deps: DispatcherDeps) {
         res.setHeader('Cache-Control', 'no-cache');
         res.statusCode = 200;
         res.end();
+        return;
+      }
+      if (path === TOKEN_PATH && deps.access.issueToken && (method === 'GET' || method === 'HEAD')) {
+        routeId = 'token';
+        sendJson(res, 200, await deps.access.issueToken(req, url), { 'Cache-Control': 'no-store' });
         return;
       }
       const match = matchRoute(path);

@@ -200,11 +200,40 @@ describe('anonymous pull (berth.auth.anonymous: pull)', () => {
     assert.equal((await send(reg.url, '/v2/pub/app/tags/list')).status, 200);
     const anonPush = await send(reg.url, '/v2/pub/app/blobs/uploads/', { method: 'POST' });
     assert.equal(anonPush.status, 401);
-    assert.equal(anonPush.headers['www-authenticate'], 'Basic realm="Berth Test"');
+    // In this mode the challenge names Berth's own token service (see the token tests below).
+    assert.match(String(anonPush.headers['www-authenticate']), /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/auth\/token",service="berth",scope="repository:pub\/app:pull,push"$/);
     assert.equal((await send(reg.url, '/v2/pub/app/manifests/v1', { method: 'DELETE' })).status, 401);
     assert.equal((await send(reg.url, '/v2/_catalog')).status, 401);
     // Wrong credentials are not downgraded to anonymous.
     assert.equal((await send(reg.url, '/v2/pub/app/manifests/v1', { auth: ['writer', 'bad'] })).status, 401);
+  });
+
+  it('the ping is challenged, so clients learn where to log in', async () => {
+    const ping = await send(reg.url, '/v2/');
+    assert.equal(ping.status, 401);
+    assert.match(String(ping.headers['www-authenticate']), /^Bearer realm="[^"]+\/auth\/token",service="berth"$/);
+  });
+
+  it('tokens: anonymous ones carry pull only; a user gets the role\'s rights; a wrong password gets none', async () => {
+    const token = async (scope: string, auth?: [string, string]) => {
+      const r = await send(reg.url, `/auth/token?service=berth&scope=${encodeURIComponent(scope)}`, auth ? { auth } : {});
+      return { status: r.status, token: r.status === 200 ? (JSON.parse(r.body) as { token: string }).token : '' };
+    };
+    const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
+    const anon = await token('repository:pub/app:pull,push');
+    assert.equal(anon.status, 200);
+    assert.equal((await send(reg.url, '/v2/pub/app/manifests/v1', bearer(anon.token))).status, 200);
+    const refused = await send(reg.url, '/v2/pub/app/blobs/uploads/', { method: 'POST', ...bearer(anon.token) });
+    assert.equal(refused.status, 401);
+    assert.match(String(refused.headers['www-authenticate']), /error="insufficient_scope"/);
+
+    const writer = await token('repository:pub/app:pull,push', ['writer', 'write-pw']);
+    assert.equal((await send(reg.url, '/v2/pub/app/blobs/uploads/', { method: 'POST', ...bearer(writer.token) })).status, 202);
+    const writerDelete = await token('repository:pub/app:delete', ['writer', 'write-pw']);
+    assert.equal((await send(reg.url, '/v2/pub/app/manifests/v1', { method: 'DELETE', ...bearer(writerDelete.token) })).status, 401);
+
+    assert.equal((await token('repository:pub/app:pull', ['writer', 'bad'])).status, 401, 'docker login must fail on a wrong password');
+    assert.equal((await send(reg.url, '/v2/pub/app/manifests/v1', bearer(writer.token + 'x'))).status, 401);
   });
 });
 
