@@ -14,6 +14,7 @@ import type { FileInfo, FileWriter, ReadRange, StorageDriver } from './types';
 
 const NAME = 'filesystem';
 const WRITE_BUFFER = 4 * 1024 * 1024;
+const SYNC_EVERY = 32 * 1024 * 1024;
 const READ_BUFFER = 1024 * 1024;
 
 export interface FilesystemDriverOptions {
@@ -58,8 +59,7 @@ export class FilesystemDriver implements StorageDriver {
     // Same directory as the target so rename is atomic; the suffix marks strays for fsck.
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await mkdir(dirname(target), { recursive: true });
-      const fh = await open(tmp, 'w');
+      const fh = await inParent(dirname(target), () => open(tmp, 'w'));
       try {
         await fh.writeFile(content);
         if (this.sync) await fh.datasync();
@@ -106,8 +106,7 @@ export class FilesystemDriver implements StorageDriver {
   async writer(path: string, opts: { append: boolean }): Promise<FileWriter> {
     const file = this.full(path);
     try {
-      await mkdir(dirname(file), { recursive: true });
-      const fh = await open(file, opts.append ? 'a' : 'w');
+      const fh = await inParent(dirname(file), () => open(file, opts.append ? 'a' : 'w'));
       const size = opts.append ? (await fh.stat()).size : 0;
       return new FsWriter(fh, file, path, size, this.sync, (e) => this.fail(e, path));
     } catch (err) {
@@ -136,8 +135,7 @@ export class FilesystemDriver implements StorageDriver {
     const src = this.full(from);
     const dst = this.full(to);
     try {
-      await mkdir(dirname(dst), { recursive: true });
-      await rename(src, dst);
+      await inParent(dirname(dst), () => rename(src, dst));
       if (this.sync) await syncDir(dirname(dst));
     } catch (err) {
       this.fail(err, from);
@@ -168,6 +166,32 @@ export class FilesystemDriver implements StorageDriver {
   }
 }
 
+/**
+ * Creates `dir` and runs `op` in it; again when the directory vanished in between, which happens
+ * when garbage collection prunes empty directories while the registry writes (ENOENT from `op`).
+ */
+async function inParent<T>(dir: string, op: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await mkdir(dir, { recursive: true });
+    try {
+      return await op();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
+    }
+  }
+}
+
+/** The part of `bufs` after the first `skip` bytes (after a short writev). */
+function remaining(bufs: Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of bufs) {
+    if (skip >= b.length) { skip -= b.length; continue; }
+    out.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return out;
+}
+
 async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try {
@@ -183,6 +207,8 @@ class FsWriter implements FileWriter {
   private inflight: Promise<void> = Promise.resolve();
   private error: unknown;
   private closed = false;
+  private unsynced = 0;
+  private syncing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly fh: FileHandle,
@@ -209,23 +235,33 @@ class FsWriter implements FileWriter {
 
   private startFlush(): void {
     if (this.pendingBytes === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    // writev hands the chunks to the kernel as they are: no copy into one large buffer.
+    const bufs = this.pending;
+    const total = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
+    this.unsynced += total;
     this.inflight = this.inflight.then(async () => {
-      let off = 0;
-      while (off < data.length) {
-        const { bytesWritten } = await this.fh.write(data, off, data.length - off);
-        off += bytesWritten;
-      }
+      let { bytesWritten } = await this.fh.writev(bufs);
+      while (bytesWritten < total) bytesWritten += (await this.fh.writev(remaining(bufs, bytesWritten))).bytesWritten;
     }).catch((err) => {
       this.error = err;
     });
+    if (this.sync && this.unsynced >= SYNC_EVERY) {
+      // Flush to disk in the background while more arrives, so the sync that acknowledges
+      // the upload only has the last few megabytes left to write.
+      this.unsynced = 0;
+      const written = this.inflight;
+      this.syncing = Promise.all([this.syncing, written]).then(() => this.fh.datasync()).catch((err) => {
+        this.error ??= err;
+      });
+    }
   }
 
   private async drain(): Promise<void> {
     this.startFlush();
     await this.inflight;
+    await this.syncing;
     if (this.error) {
       await this.fh.close().catch(() => undefined);
       this.closed = true;
