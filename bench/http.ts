@@ -42,6 +42,8 @@ export interface Reply {
   /** read = 'compare': whether the body equals `expect` exactly. */
   matches?: boolean;
   bytes: number;
+  /** Request start → first body byte (undefined for an empty body): time to first byte. */
+  firstByteMs?: number;
 }
 
 export interface RequestOptions {
@@ -67,6 +69,8 @@ export function request(t: Target, method: string, path: string, opts: RequestOp
   }
   const read = opts.read ?? 'buffer';
   return new Promise<Reply>((resolve, reject) => {
+    const t0 = performance.now();
+    let firstByteMs: number | undefined;
     const req = http.request({ agent: t.agent, host: t.host, port: t.port, method, path, headers }, (res) => {
       const status = res.statusCode ?? 0;
       let bytes = 0;
@@ -75,6 +79,7 @@ export function request(t: Target, method: string, path: string, opts: RequestOp
       const expect = read === 'compare' ? opts.expect ?? [] : undefined;
       let same = true;
       res.on('data', (c: Buffer) => {
+        firstByteMs ??= performance.now() - t0;
         if (hash) hash.update(c);
         else if (expect) same &&= equalsAt(expect, bytes, c);
         else if (read === 'buffer') chunks.push(c);
@@ -83,6 +88,7 @@ export function request(t: Target, method: string, path: string, opts: RequestOp
       res.on('error', reject);
       res.on('end', () => {
         const reply: Reply = { status, headers: res.headers, bytes };
+        if (firstByteMs !== undefined) reply.firstByteMs = firstByteMs;
         if (read === 'buffer') reply.body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         if (hash) reply.digest = 'sha256:' + hash.digest('hex');
         if (expect) reply.matches = same && bytes === expect.reduce((a, p) => a + p.length, 0);

@@ -14,7 +14,7 @@ import {
 } from './report';
 import { allScenarios, selectScenarios } from './scenarios/index';
 import type { Scenario, ScenarioContext } from './scenarios/types';
-import { SERVER_KINDS, startServer, type RunningServer, type ServerKind, type StartOptions } from './servers';
+import { SERVER_KINDS, startServer, stopAuxServers, type RunningServer, type ServerKind, type StartOptions } from './servers';
 
 const MiB = 1024 * 1024;
 const START_TRIALS = 3;
@@ -108,6 +108,7 @@ async function runScenario(s: Scenario, pair: Pair, o: RunOptions): Promise<Scen
     await prepared.cleanup?.();
     const other = Math.max(0, mach - kern - cpu - res.clientCpuMs / 1000);
     rec.results[kind] = toServerResult(res, s.unit, cpu, peak, s.countsBytes === true, other, kern);
+    if (prepared.extra) rec.results[kind]!.extra = prepared.extra();
   }
   return withRatios(rec);
 }
@@ -184,7 +185,7 @@ async function main(): Promise<number> {
 }
 
 async function stopAll(): Promise<void> {
-  await Promise.allSettled(started.map((s) => s.stop()));
+  await Promise.allSettled([...started.map((s) => s.stop()), stopAuxServers()]);
 }
 
 process.once('SIGINT', () => {

@@ -72,13 +72,18 @@ export async function mountBlob(t: Target, repo: string, from: string, digest: s
  * sha256 is `digest`), else by hashing the body as it streams. Also checks the digest header.
  */
 export async function pullBlob(t: Target, repo: string, digest: string, size: number, expect?: readonly Buffer[]): Promise<number> {
+  return (await pullBlobReply(t, repo, digest, size, expect)).bytes;
+}
+
+/** pullBlob, returning the whole reply (for time to first byte). */
+export async function pullBlobReply(t: Target, repo: string, digest: string, size: number, expect?: readonly Buffer[]): Promise<Reply> {
   const what = `GET blob ${repo}@${digest}`;
   const r = await request(t, 'GET', `/v2/${repo}/blobs/${digest}`, expect ? { read: 'compare', expect } : { read: 'sha256' });
   if (r.status !== 200) throw new BenchError(`${what}: status ${r.status}`);
   expectHeader(r, 'docker-content-digest', digest, what);
   if (expect ? r.matches !== true : r.digest !== digest) throw new BenchError(`${what}: received bytes differ from the blob`);
   if (r.bytes !== size) throw new BenchError(`${what}: got ${r.bytes} bytes, expected ${size}`);
-  return r.bytes;
+  return r;
 }
 
 export async function putManifest(t: Target, repo: string, ref: string, body: Buffer, mediaType: string): Promise<string> {

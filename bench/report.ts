@@ -26,6 +26,8 @@ export interface ServerResult {
   serverCpuSPerGB?: number;
   peakRssMiB: number;
   clientCpuS: number;
+  /** Scenario-specific figures (proxy: time to first byte and baselines). */
+  extra?: import('./scenarios/types').ExtraFigures;
   /** Load-generator CPU as % of one core, summed over its processes. */
   clientCpuPct: number;
   clientProcesses: number;
@@ -125,7 +127,17 @@ export function formatScenario(rec: ScenarioRecord): string {
   const busy = Object.entries(rec.results)
     .filter(([, r]) => r.otherCpuPct > OTHER_CPU_WARN_PCT)
     .map(([k, r]) => `  ! other processes used ${r.otherCpuPct.toFixed(0)}% of a core during ${k}'s run: the machine was not quiet`);
-  return [`${rec.name} — ${rec.description}`, table(rows), ...warn, ...busy].join('\n');
+  return [`${rec.name} — ${rec.description}`, table(rows), ...extraLines(rec), ...warn, ...busy].join('\n');
+}
+
+/** One line per server: its extra figures and their ratios. */
+function extraLines(rec: ScenarioRecord): string[] {
+  return Object.entries(rec.results).filter(([, r]) => r.extra).map(([kind, r]) => {
+    const { values, ratios = [] } = r.extra!;
+    const figures = Object.entries(values).map(([k, v]) => `${k} ${num(v)}`);
+    const x = ratios.map(([label, a, b]) => `${label} ${ratio(values[a], values[b])}`);
+    return `  ${kind}: ${[...figures, ...x].join('; ')}`;
+  });
 }
 
 export function formatSummary(rep: BenchReport): string {

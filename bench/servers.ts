@@ -170,3 +170,16 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
     stop,
   };
 }
+
+const aux: RunningServer[] = [];
+
+/** A server a scenario needs besides the pair under test (the proxy scenarios' upstream). */
+export async function startAuxServer(kind: ServerKind, opts: StartOptions = {}): Promise<RunningServer> {
+  const s = await startServer(kind, opts);
+  aux.push(s);
+  return s;
+}
+
+export async function stopAuxServers(): Promise<void> {
+  await Promise.allSettled(aux.splice(0).map((s) => s.stop()));
+}

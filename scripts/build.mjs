@@ -1,7 +1,10 @@
-// Bundles the headless entry (`berth` CLI) into one CommonJS file for plain Node.
+// Bundles the headless entry (`berth` CLI) into one CommonJS file for plain Node, then the
+// renderer (build-renderer.mjs) and the desktop app's main and preload (build-app.mjs).
 // Fails if anything in the bundle resolves to `electron`: the core must run without it.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { buildApp } from './build-app.mjs';
+import { buildRenderer } from './build-renderer.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -28,3 +31,6 @@ if (electron.length > 0 || imports.includes('electron')) {
 }
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/berth.meta.json', JSON.stringify(result.metafile));
+
+await buildRenderer();
+await buildApp();

@@ -3,6 +3,7 @@ import { listingScenarios } from './listing';
 import { manifestPutScenarios } from './manifest-put';
 import { manifestScenarios } from './manifests';
 import { mixedScenarios } from './mixed';
+import { proxyScenarios } from './proxy';
 import { pullScenarios } from './pull';
 import { pushScenarios } from './push';
 import type { Scenario } from './types';
@@ -15,6 +16,7 @@ export function allScenarios(): Scenario[] {
     ...manifestPutScenarios(),
     ...listingScenarios(),
     ...mixedScenarios(),
+    ...proxyScenarios(),
   ];
 }
 

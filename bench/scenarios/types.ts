@@ -35,6 +35,17 @@ export interface Prepared {
   measure(): Promise<LoadResult>;
   /** Untimed; e.g. deletes pushed 100 MiB blobs from disk so the run stays within disk space. */
   cleanup?(): Promise<void>;
+  /**
+   * Figures besides the load result, read after measure(): e.g. the proxy scenarios' time to
+   * first byte and their baselines (a pull straight from the upstream, a normal pull).
+   */
+  extra?(): ExtraFigures;
+}
+
+/** label → value; `ratios` name pairs [label, numerator, denominator] to print as x-fold. */
+export interface ExtraFigures {
+  values: Record<string, number>;
+  ratios?: Array<[label: string, numerator: string, denominator: string]>;
 }
 
 export interface Scenario {

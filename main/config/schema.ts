@@ -202,7 +202,9 @@ export const configFileSchema = z.strictObject({
       maxsize: z.union([z.number().int().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*([kmgt]i?b?|b)?\s*$/i, 'expected a size such as 10GB or 512MiB')]).nullish(),
       /** More upstreams, chosen by the first name component (e.g. ghcr.io/owner/image). */
       upstreams: z.array(z.strictObject({
-        prefix: z.string().regex(/^[a-z0-9]+([.-][a-z0-9]+)*(:\d+)?$/, 'expected a registry host such as ghcr.io'),
+        // No :port — repository names cannot contain ':', so such a prefix could never match
+        // a name, and containerd's ?ns=host:port would make an invalid one.
+        prefix: z.string().regex(/^[a-z0-9]+([.-][a-z0-9]+)*$/, 'expected a registry host such as ghcr.io (without a port: repository names cannot contain ":")'),
         remoteurl: z.string(),
         username: str(),
         password: str(),

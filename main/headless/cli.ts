@@ -2,6 +2,8 @@
 // read argv, install signal handlers or choose an exit code.
 import { parseArgs } from 'node:util';
 import { runCerts, CERTS_USAGE } from './certs-command';
+import { MAINTENANCE_USAGE, runFsck, runGc } from './maintenance-commands';
+import { DEFAULT_CONSOLE_ADDR, parseConsoleAddress } from './console-mode';
 import { runServe } from './serve';
 import { runUsers, USERS_USAGE } from './users-command';
 import { VERSION } from './version';
@@ -9,10 +11,16 @@ import { VERSION } from './version';
 const USAGE = `Berth ${VERSION} — a container image registry
 
 Usage:
-  berth serve [--config FILE]   Run the registry headless. Without --config, serves the embedded
-                                default: filesystem storage in the data folder, port 5000.
+  berth serve [--config FILE]   Run the registry headless. Without --config, serves
+                                <data folder>/config.yml if it exists, else the embedded default:
+                                filesystem storage in the data folder, port 5000.
+      --console [ADDR]          Also serve the web console (the desktop app's UI) and its API on
+                                ADDR (default ${DEFAULT_CONSOLE_ADDR}); prints the address with its
+                                access token once. Loopback only, unless --console-public.
   berth users …                 Manage htpasswd users and their roles (berth users help).
   berth certs …                 Create or show the TLS certificates (berth certs help).
+  berth gc --config FILE        Garbage-collect unreferenced blobs (online when Berth serves FILE).
+  berth fsck --config FILE      Check the store (links, tags, blob digests); --repair fixes links.
   berth version                 Print the version.
   berth help                    Show this help.
 
@@ -22,19 +30,31 @@ Environment:
   REGISTRY_CONFIGURATION_PATH   Config file to use when --config is not given.
 `;
 
-export const HELP = () => USAGE + '\n' + USERS_USAGE + '\n' + CERTS_USAGE;
+export const HELP = () => USAGE + '\n' + USERS_USAGE + '\n' + CERTS_USAGE + '\n' + MAINTENANCE_USAGE;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false, strict: true });
-      return runServe({ configPath: values.config ?? process.env.REGISTRY_CONFIGURATION_PATH });
+      const { args, consoleAddr } = takeConsoleFlag(rest);
+      const { values } = parseArgs({
+        args, allowPositionals: false, strict: true,
+        options: { config: { type: 'string', short: 'c' }, 'console-public': { type: 'boolean' } },
+      });
+      if (values['console-public'] && consoleAddr === undefined) throw new Error('--console-public goes with --console');
+      return runServe({
+        configPath: values.config ?? process.env.REGISTRY_CONFIGURATION_PATH,
+        ...(consoleAddr !== undefined ? { console: parseConsoleAddress(consoleAddr, values['console-public'] ?? false) } : {}),
+      });
     }
     case 'users':
       return runUsers(rest);
     case 'certs':
       return runCerts(rest);
+    case 'gc':
+      return runGc(rest);
+    case 'fsck':
+      return runFsck(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);
@@ -49,6 +69,24 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`berth: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** `--console` takes an optional value, which node:util's parseArgs cannot express. */
+function takeConsoleFlag(args: string[]): { args: string[]; consoleAddr: string | undefined } {
+  const out: string[] = [];
+  let consoleAddr: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--console=')) consoleAddr = a.slice('--console='.length);
+    else if (a === '--console') {
+      const next = args[i + 1];
+      if (next !== undefined && !next.startsWith('-')) {
+        consoleAddr = next;
+        i++;
+      } else consoleAddr = DEFAULT_CONSOLE_ADDR;
+    } else out.push(a);
+  }
+  return { args: out, consoleAddr };
 }
 
 main(process.argv.slice(2)).then(

@@ -1,25 +1,38 @@
 // `berth serve`: load the config (or the embedded default), start the runtime, and stop cleanly
 // on SIGINT/SIGTERM. Startup problems are printed as one readable line and exit non-zero.
+//
+// Without --config, `<dataDir>/config.yml` is used when it exists: that is where the console
+// (and `berth serve --console` edits) write the embedded default once it is first changed.
 import { homedir } from 'node:os';
 import { mkdir } from 'node:fs/promises';
-import { defaultConfig, defaultDataDir, loadConfigFile } from '../config/load';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { defaultConfig, defaultConfigYaml, defaultDataDir, loadConfigFile } from '../config/load';
 import { redactConfig } from '../config/load';
 import type { RegistryConfig } from '../config/types';
 import { createLogger } from '../lib/logger';
 import { createRuntime } from '../runtime/runtime';
+import { ConfigFileStore } from '../settings/settings-store';
+import { startConsoleMode, type ConsoleAddress } from './console-mode';
 
-export interface ServeOptions { configPath: string | undefined }
+export interface ServeOptions {
+  configPath: string | undefined;
+  /** Serve the web console too (berth serve --console [ADDR]). */
+  console?: ConsoleAddress;
+}
 
 export async function runServe(opts: ServeOptions): Promise<number> {
   let config: RegistryConfig;
   let source: string;
   let warnings: string[] = [];
+  const dataDir = defaultDataDir(process.env, process.platform, homedir());
+  const saved = join(dataDir, 'config.yml');
+  const configPath = opts.configPath ?? (existsSync(saved) ? saved : undefined);
   try {
-    if (opts.configPath) {
-      ({ config, warnings } = await loadConfigFile(opts.configPath, process.env));
-      source = opts.configPath;
+    if (configPath) {
+      ({ config, warnings } = await loadConfigFile(configPath, process.env));
+      source = configPath;
     } else {
-      const dataDir = defaultDataDir(process.env, process.platform, homedir());
       ({ config, warnings } = defaultConfig(dataDir, process.env));
       source = `embedded default (data folder ${dataDir})`;
     }
@@ -44,18 +57,37 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   }
 
   const runtime = createRuntime({ config, log });
+  let started = true;
   try {
     await runtime.start();
   } catch (err) {
     process.stderr.write(`berth: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    if (!opts.console) return 1;
+    started = false; // the console stays up so the settings can be fixed from it
   }
   const state = runtime.state;
-  if (state.status === 'running') {
+  if (started && state.status === 'running') {
     log.info('configuration', { source, config: redactConfig(config) });
     const storage = config.storage.driver === 'filesystem' ? config.storage.filesystem.rootdirectory : 'in memory';
     process.stdout.write(`Berth registry listening on ${state.url} (storage: ${storage}; config: ${source})\n`);
     if (state.debugUrl) process.stdout.write(`Health and metrics on ${state.debugUrl}/debug/health\n`);
+  }
+
+  let consoleMode: { close(): Promise<void> } | undefined;
+  if (opts.console) {
+    const path = configPath ?? saved;
+    const settings = new ConfigFileStore({ path, ...(configPath ? {} : { fallback: () => defaultConfigYaml(dataDir) }) });
+    try {
+      await mkdir(dataDir, { recursive: true });
+      consoleMode = await startConsoleMode({
+        address: opts.console, runtime, settings, dataDir, filesDir: dirname(path), log,
+        out: (line) => process.stdout.write(line),
+      });
+    } catch (err) {
+      process.stderr.write(`berth: ${err instanceof Error ? err.message : String(err)}\n`);
+      await runtime.stop();
+      return 1;
+    }
   }
 
   return new Promise<number>((resolve) => {
@@ -64,7 +96,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info('shutting down', { signal });
-      runtime.stop().then(() => resolve(0), (err) => {
+      Promise.all([consoleMode?.close(), runtime.stop()]).then(() => resolve(0), (err) => {
         log.error('shutdown failed', { error: String(err) });
         resolve(1);
       });

@@ -1,19 +1,25 @@
-// The debug listener (http.debug.addr): /debug/health and, when enabled, Prometheus metrics.
-// Plain HTTP with no auth, like distribution's, so the default config binds it to loopback.
+// The debug listener (http.debug.addr): /debug/health, when enabled Prometheus metrics, and the
+// maintenance endpoints (debug-admin.ts). Plain HTTP with no auth, like distribution's, so the
+// default config binds it to loopback.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DebugConfig } from '../config/types';
+import { ADMIN_PATHS, handleAdmin, type Maintenance } from './debug-admin';
 import type { StorageHealth } from './health';
 import { parseListenAddress } from './http/listen-address';
 import type { RegistryMetrics } from './metrics';
 
-export async function startDebugServer(cfg: DebugConfig, health: StorageHealth | undefined, metrics: RegistryMetrics): Promise<{ server: Server; port: number; host: string }> {
+export async function startDebugServer(cfg: DebugConfig, health: StorageHealth | undefined, metrics: RegistryMetrics, maintenance?: Maintenance): Promise<{ server: Server; port: number; host: string }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/debug/health') {
       const report = health?.report() ?? {};
       res.writeHead(Object.keys(report).length === 0 ? 200 : 503, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(report));
+      return;
+    }
+    if (ADMIN_PATHS.has(path ?? '')) {
+      handleAdmin(req, res, maintenance);
       return;
     }
     if (cfg.prometheus.enabled && path === cfg.prometheus.path) {

@@ -4,8 +4,11 @@
 import type { RegistryConfig } from '../config/types';
 import { Emitter, type Event } from '../lib/events';
 import type { Logger } from '../lib/logger';
+import type { AccessController } from '../registry/auth/access';
+import { RegistryError } from '../registry/errors';
 import { formatHostPort } from '../registry/http/listen-address';
-import { startRegistry, type RunningRegistry } from '../registry/registry';
+import { accessControllerFor, startRegistry, type RunningRegistry } from '../registry/registry';
+import { restartReasons } from './restart-needed';
 import type { RuntimeState } from './state';
 
 export interface RuntimeOptions {
@@ -21,8 +24,12 @@ export interface Runtime {
   readonly registry: RunningRegistry | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Applies a new configuration, restarting the listener; says whether it restarted. */
-  reconfigure(next: RegistryConfig): Promise<{ restarted: boolean }>;
+  /**
+   * Applies a new configuration. The listener restarts only when a key it was started with
+   * changed (restart-needed.ts); roles and anonymous access apply in place. `reasons` lists
+   * the changed keys that needed the restart.
+   */
+  reconfigure(next: RegistryConfig): Promise<{ restarted: boolean; reasons: string[] }>;
 }
 
 export function createRuntime(opts: RuntimeOptions): Runtime {
@@ -30,6 +37,14 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   let state: RuntimeState = { status: 'stopped' };
   let config = opts.config;
   let registry: RunningRegistry | undefined;
+  // The registry is given a delegate, so a change of roles swaps the controller underneath
+  // without restarting the listener.
+  let access: AccessController = accessControllerFor(config, opts.log);
+  const delegate: AccessController = {
+    authorize: (req, accesses) => access.authorize(req, accesses),
+    // The token endpoint exists only while the current controller issues tokens.
+    issueToken: (req, url) => access.issueToken?.(req, url) ?? Promise.reject(new RegistryError('endpoint-unknown', undefined, { path: url.pathname })),
+  };
   const set = (next: RuntimeState) => {
     state = next;
     changed.fire(next);
@@ -44,7 +59,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       if (state.status === 'running' || state.status === 'starting') return;
       set({ status: 'starting' });
       try {
-        registry = await startRegistry({ config, log: opts.log });
+        access = accessControllerFor(config, opts.log);
+        registry = await startRegistry({ config, log: opts.log, access: delegate });
         const { host, port } = registry.address;
         const shown = host === '::' || host === '0.0.0.0' ? 'localhost' : host;
         const tls = config.http.tls !== undefined;
@@ -72,11 +88,17 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       set({ status: 'stopped' });
     },
     async reconfigure(next) {
+      const reasons = restartReasons(config, next);
       const wasRunning = registry !== undefined;
-      if (wasRunning) await runtime.stop();
+      if (!wasRunning || reasons.length === 0) {
+        config = next;
+        access = accessControllerFor(config, opts.log);
+        return { restarted: false, reasons };
+      }
+      await runtime.stop();
       config = next;
-      if (wasRunning) await runtime.start();
-      return { restarted: wasRunning };
+      await runtime.start();
+      return { restarted: true, reasons };
     },
   };
   return runtime;

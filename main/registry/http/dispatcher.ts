@@ -18,6 +18,7 @@ import { getTags } from './handlers/tags';
 import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './handlers/uploads';
 import { matchRoute, type RouteId } from './routes';
 import { localContent, type ContentSource } from '../content-source';
+import { isProxy } from '../proxy/proxy-mode';
 
 type Handler = (ctx: RequestContext) => Promise<void>;
 
@@ -59,7 +60,8 @@ export function createDispatcher(deps: DispatcherDeps) {
   const pathPrefix = config.http.prefix === '/' ? '' : config.http.prefix.replace(/\/+$/, '');
   const extraHeaders = Object.entries(config.http.headers);
   // registry:3's proxy refuses every write; Berth accepts pushes unless berth.proxy.allowpush is false.
-  const proxyReadOnly = config.proxy !== undefined && !config.berth.proxy.allowpush;
+  // Proxy mode is proxy.remoteurl or berth.proxy.upstreams alone; the switch applies to both.
+  const proxyReadOnly = isProxy(config) && !config.berth.proxy.allowpush;
   const readonly = config.storage.maintenance.readonly.enabled || proxyReadOnly;
   const content = deps.content ?? localContent(deps.store);
 
@@ -108,6 +110,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       await deps.access.authorize(req, accesses);
       if (match.name !== undefined) assertName(match.name);
       const name = match.name !== undefined && deps.rewriteName ? deps.rewriteName(match.name, url) : match.name;
+      // containerd's ?ns= prefixes the name with a host: the result must be a valid name too.
+      if (name !== match.name) assertName(name!);
       await handler({
         req, res, method, url,
         name: name ?? '',
@@ -123,6 +127,21 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
     }
   };
+}
+
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const DISCARD_MS = 5_000;
+
+/**
+ * Reads and drops the rest of a body we refused. Closing a socket that still has unread input
+ * makes the kernel send a reset, which can destroy the error response before the client reads
+ * it; draining for a moment lets the client see the answer and stop sending.
+ */
+function discardRest(req: IncomingMessage): void {
+  const timer = setTimeout(() => req.socket.destroy(), DISCARD_MS).unref();
+  req.socket.once('close', () => clearTimeout(timer));
+  req.on('error', () => undefined);
+  req.resume();
 }
 
 function notFound(path: string): RegistryError {
@@ -159,7 +178,10 @@ function writeError(req: IncomingMessage, res: ServerResponse, err: unknown, log
   const body = JSON.stringify(wire.body);
   for (const [k, v] of Object.entries(wire.headers)) res.setHeader(k, v);
   // An unread request body (a refused chunk, say) would otherwise be drained byte by byte.
-  if (!req.complete) res.setHeader('Connection', 'close');
+  if (!req.complete) {
+    res.setHeader('Connection', 'close');
+    discardRest(req);
+  }
   res.statusCode = wire.status;
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Content-Length', Buffer.byteLength(body));

@@ -10,7 +10,9 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  // Leaving the loop must not destroy the request: that would cut the connection before the
+  // 413 is sent (the dispatcher drains what is left instead).
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       throw new RegistryError('manifest-too-large', `manifest is larger than the limit of ${maxBytes} bytes`, { limit: maxBytes });

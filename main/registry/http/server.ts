@@ -25,15 +25,17 @@ export async function createApiServer(
   log: Logger,
 ): Promise<ApiServer> {
   const accessLog = !config.log.accesslog.disabled;
-  // Responses still being produced, per connection: a parse error in bytes that follow a request
-  // (a body longer than its Content-Length) must not put its 400 on the wire ahead of them, so
-  // the refusal waits until they are done.
+  // Responses still being produced, per connection: a parse error in bytes that follow a complete
+  // request (a body longer than its Content-Length) must not put its 400 on the wire ahead of
+  // them, so the refusal waits until they are done.
   const answering = new WeakMap<Socket, number>();
+  const latest = new WeakMap<Socket, IncomingMessage>();
   const refusals = new WeakMap<Socket, () => void>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (accessLog) res.once('finish', () => logAccess(log, req, res));
     const socket = req.socket;
     answering.set(socket, (answering.get(socket) ?? 0) + 1);
+    latest.set(socket, req);
     res.once('close', () => {
       const left = (answering.get(socket) ?? 1) - 1;
       answering.set(socket, left);
@@ -60,7 +62,8 @@ export async function createApiServer(
       if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(err)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     };
-    if (answering.get(socket as Socket)) refusals.set(socket as Socket, refuse);
+    // A request still waiting for its body will never get it now: refuse at once, which ends it.
+    if (answering.get(socket as Socket) && latest.get(socket as Socket)?.complete) refusals.set(socket as Socket, refuse);
     else refuse();
     log.debug('client error', { error: (err as Error).message });
   });

@@ -177,7 +177,23 @@ export class PullThrough implements ContentSource {
     return Number(res.headers.get('content-length') ?? 0);
   }
 
-  private async startDownload(name: string, route: Route, digest: Digest): Promise<BlobSource> {
+  /**
+   * Starts the one download of a missing blob. It is registered before anything is awaited, so
+   * a request for the same blob that arrives while the upstream is still answering joins it
+   * instead of starting a second download.
+   */
+  private startDownload(name: string, route: Route, digest: Digest): Promise<BlobSource> {
+    const key = `${name}@${digest.value}`;
+    const first = this.download(name, route, digest);
+    const done = first.then((d) => d.done);
+    this.downloads.set(key, done);
+    done.catch((err) => this.log.warn('proxy download failed', { name, digest: digest.value, error: String(err) }))
+      .finally(() => this.downloads.delete(key));
+    return first.then((d) => d.source);
+  }
+
+  /** Opens the upstream body; `done` settles once the blob is verified and committed (or failed). */
+  private async download(name: string, route: Route, digest: Digest): Promise<{ source: BlobSource; done: Promise<void> }> {
     let res;
     try {
       res = await route.upstream.request('GET', `/v2/${route.remoteName}/blobs/${digest.value}`, { scope: scope(route) });
@@ -199,10 +215,9 @@ export class PullThrough implements ContentSource {
     let started = false;
     const tee = holdLastChunk((chunk) => {
       started = true;
-      if (liveWanted && !live.destroyed && !live.write(chunk)) return new Promise<void>((r) => live.once('drain', r).once('close', r));
+      if (liveWanted && !live.destroyed && !live.write(chunk)) return drained(live);
       return undefined;
     });
-    const key = `${name}@${digest.value}`;
     const done = (async () => {
       const id = await this.store.uploads.create(name);
       try {
@@ -215,14 +230,11 @@ export class PullThrough implements ContentSource {
       // Verified and in the store: release the held-back last chunk.
       if (liveWanted && !live.destroyed) live.end(tee.last ?? undefined);
     })();
-    this.downloads.set(key, done);
-    done.catch((err) => {
-      live.destroy(err instanceof Error ? err : new Error(String(err)));
-      this.log.warn('proxy download failed', { name, digest: digest.value, error: String(err) });
-    }).finally(() => this.downloads.delete(key));
+    // A failed download cuts the first client's body short: it never sees a complete wrong blob.
+    done.catch((err: unknown) => live.destroy(err instanceof Error ? err : new Error(String(err))));
 
-    if (!Number.isFinite(size)) return this.afterDownload(name, digest, done);
-    return {
+    if (!Number.isFinite(size)) return { source: await this.afterDownload(name, digest, done), done };
+    const source: BlobSource = {
       size,
       open: (range) => {
         const whole = (range?.start ?? 0) === 0 && (range?.end === undefined || range.end >= size - 1);
@@ -233,6 +245,7 @@ export class PullThrough implements ContentSource {
         return this.afterDownload(name, digest, done).then((b) => b.open(range));
       },
     };
+    return { source, done };
   }
 
   private async afterDownload(name: string, digest: Digest, download: Promise<void>): Promise<BlobSource> {
@@ -249,6 +262,17 @@ function scope(route: Route): string {
 function toClientError(err: unknown): unknown {
   if (err instanceof UpstreamUnreachableError) return new RegistryError('unavailable', err.message);
   return err;
+}
+
+/** Resolves when `stream` can take more, or is gone (one listener pair, removed either way). */
+function drained(stream: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => {
+      stream.off('drain', go).off('close', go);
+      resolve();
+    };
+    stream.on('drain', go).on('close', go);
+  });
 }
 
 /**

@@ -21,6 +21,7 @@ export interface UpstreamResponse {
 /** A token is used until this long before it expires. */
 const TOKEN_MARGIN_MS = 10_000;
 const MAX_REDIRECTS = 5;
+/** How long the upstream may take to answer with a response head. */
 const TIMEOUT_MS = 30_000;
 
 export class UpstreamUnreachableError extends Error {}
@@ -70,11 +71,18 @@ export class UpstreamClient {
       const h: Record<string, string> = { ...headers, 'User-Agent': 'berth-proxy' };
       if (auth && sameHost) h.Authorization = auth;
       let res: Response;
+      // The timeout covers the response head only: fetch's signal also aborts the body, and a
+      // big layer may well take longer than 30 s to stream (paced by the client reading it).
+      // A body that stalls is still cut by fetch's own idle limit (undici's bodyTimeout, 300 s).
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
       try {
         this.requests++;
-        res = await fetch(url, { method, headers: h, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+        res = await fetch(url, { method, headers: h, redirect: 'manual', signal: ac.signal });
       } catch (err) {
         throw new UpstreamUnreachableError(`upstream ${this.base.host} unreachable: ${(err as Error).cause ?? (err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
       }
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {

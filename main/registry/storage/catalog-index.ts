@@ -101,9 +101,10 @@ export class CatalogIndex {
 
 /**
  * Walks `repositories/` for directories that contain `marker` (`_manifests` makes a repository
- * for the catalog; `_uploads` finds uploads to purge). `_`-prefixed children are not descended.
+ * for the catalog; `_uploads` finds uploads to purge; GC and fsck pass all three). `_`-prefixed children are not descended.
  */
-export async function findRepositories(driver: StorageDriver, marker: string): Promise<string[]> {
+export async function findRepositories(driver: StorageDriver, marker: string | readonly string[]): Promise<string[]> {
+  const markers = typeof marker === 'string' ? [marker] : marker;
   const found: string[] = [];
   const walk = async (dir: string, prefix: string): Promise<void> => {
     let children: string[];
@@ -113,7 +114,7 @@ export async function findRepositories(driver: StorageDriver, marker: string): P
       if (isNotFound(err)) return;
       throw err;
     }
-    if (prefix && children.includes(marker)) found.push(prefix);
+    if (prefix && markers.some((m) => children.includes(m))) found.push(prefix);
     for (const c of children) {
       if (c.startsWith('_') || c.endsWith('.tmp')) continue;
       const path = `${dir}/${c}`;

@@ -71,3 +71,10 @@ export class GcGuard {
     };
   }
 }
+
+/** Thrown when a GC or fsck is asked for while another one runs (the debug endpoint's 409). */
+export class MaintenanceBusyError extends Error {
+  constructor(readonly running: string) {
+    super(`${running} is already running`);
+  }
+}

@@ -56,12 +56,34 @@ export class ManifestStore {
 
   /** The canonical (sha256) digest of a revision of this repository, or undefined. */
   async revision(name: string, digest: Digest): Promise<Digest | undefined> {
+    // A GC with deleteUntagged must not remove a revision that is being looked at (an index
+    // push checking its children, a pull); see gc-guard.ts.
+    const deleting = this.blobs.guard.touch(digest.value);
+    if (deleting) await deleting;
     const key = `${name}@${digest.value}`;
     const hit = this.revisions.get(key);
-    if (hit) return hit;
+    if (hit) {
+      this.blobs.guard.touch(hit.value);
+      return hit;
+    }
     const canonical = await readLink(this.driver, paths.revisionLink(name, digest));
-    if (canonical) this.revisions.set(key, canonical);
+    if (canonical) {
+      this.blobs.guard.touch(canonical.value);
+      this.revisions.set(key, canonical);
+    }
     return canonical;
+  }
+
+  /**
+   * Removes a revision directory without the checks and tag handling of `delete`: for garbage
+   * collection, which has claimed the digest and knows no tag points at it.
+   */
+  async removeRevision(name: string, digest: Digest): Promise<void> {
+    this.revisions.delete(`${name}@${digest.value}`);
+    await deleteIfExists(this.driver, paths.revisionDir(name, digest));
+    // Not awaited: an index still loading may be reading this very revision, waiting for the
+    // caller's claim to end; the load then finds the link gone, and `removed` applies after it.
+    void this.referrers.removed(name, digest.value).catch(() => undefined);
   }
 
   async get(name: string, ref: Reference): Promise<StoredManifest> {
@@ -84,6 +106,12 @@ export class ManifestStore {
    * SkipLayerVerification).
    */
   async put(name: string, ref: Reference, bytes: Buffer, contentType: string | undefined, opts: { skipReferenceCheck?: boolean } = {}): Promise<PutResult> {
+    // Checks (references) and writes (blob, links, tag) as one guarded operation, so an online
+    // GC cannot delete what the checks found before the writes make it reachable.
+    return this.blobs.guard.run(() => this.store(name, ref, bytes, contentType, opts));
+  }
+
+  private async store(name: string, ref: Reference, bytes: Buffer, contentType: string | undefined, opts: { skipReferenceCheck?: boolean }): Promise<PutResult> {
     const parsed = parseManifest(bytes, contentType);
     let digest: Digest;
     if (ref.kind === 'digest') {
@@ -116,7 +144,9 @@ export class ManifestStore {
     for (const tag of await this.tags.tagsOf(name, digest)) await this.tags.delete(name, tag);
     this.revisions.delete(`${name}@${digest.value}`);
     await deleteIfExists(this.driver, paths.revisionDir(name, digest));
-    await this.referrers.removed(name, digest.value);
+    // Not awaited: an index still loading may be reading this very revision, waiting for the
+    // caller's claim to end; the load then finds the link gone, and `removed` applies after it.
+    void this.referrers.removed(name, digest.value).catch(() => undefined);
   }
 
   forgetRepository(name: string): void {

@@ -6,6 +6,9 @@ import { nameUnknown } from '../errors';
 import { BlobStore } from './blob-store';
 import { CatalogIndex, findRepositories } from './catalog-index';
 import type { StorageDriver } from './driver/types';
+import { checkStorage, type FsckOptions, type FsckReport } from './fsck';
+import { collectGarbage, type GcOptions, type GcReport } from './gc';
+import { MaintenanceBusyError } from './gc-guard';
 import { deleteIfExists } from './links';
 import { ManifestStore } from './manifest-store';
 import { paths, REPOSITORIES } from './paths';
@@ -19,6 +22,8 @@ export class RegistryStore {
   readonly manifests: ManifestStore;
   readonly uploads: UploadStore;
   private timers: NodeJS.Timeout[] = [];
+  /** The GC or fsck running now: one at a time, since both hold the blob store's guard. */
+  private maintenance: string | undefined;
 
   constructor(readonly driver: StorageDriver, private readonly config: RegistryConfig, private readonly log: Logger) {
     this.blobs = new BlobStore(driver);
@@ -77,6 +82,28 @@ export class RegistryStore {
     this.tags.forgetRepository(name);
     this.manifests.forgetRepository(name);
     this.blobs.forgetRepository(name);
+  }
+
+  /** Online garbage collection (gc.ts); safe while the registry serves. */
+  gc(opts: GcOptions = {}): Promise<GcReport> {
+    return this.exclusive('garbage collection', () =>
+      collectGarbage({ driver: this.driver, blobs: this.blobs, manifests: this.manifests }, opts, this.log));
+  }
+
+  /** Consistency check of the whole store (fsck.ts); with `repair`, safe while serving too. */
+  fsck(opts: FsckOptions = {}): Promise<FsckReport> {
+    return this.exclusive('fsck', () =>
+      checkStorage({ driver: this.driver, blobs: this.blobs, manifests: this.manifests, tags: this.tags }, this.config.validation, opts, this.log));
+  }
+
+  private async exclusive<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.maintenance) throw new MaintenanceBusyError(this.maintenance);
+    this.maintenance = what;
+    try {
+      return await run();
+    } finally {
+      this.maintenance = undefined;
+    }
   }
 
   /** Repositories with uploads, including ones that have no manifest yet (not in the catalog). */

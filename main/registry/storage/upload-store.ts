@@ -136,7 +136,9 @@ export class UploadStore {
     try {
       w = await this.driver.writer(paths.uploadData(name, id), { append: true });
       if (w.size !== s.size) s.hash = undefined; // the file changed under us: re-hash at commit
-      for await (const chunk of body) {
+      // A failed write must not destroy the request stream: that would cut the connection before
+      // the client hears why (a full disk, say); the dispatcher drains what is left instead.
+      for await (const chunk of body.iterator({ destroyOnReturn: false })) {
         const buf = chunk as Buffer;
         received += buf.length;
         s.hash?.update(buf);

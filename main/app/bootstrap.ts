@@ -1,0 +1,105 @@
+// The desktop app's entry: single instance, app lifecycle, and the wiring of runtime, control
+// service, IPC, window and tray. The registry keeps serving when the window closes; only Quit
+// (tray menu, or the OS) stops it. Process-level concerns (exit, fatal dialogs) live here only.
+import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session, shell, Tray } from 'electron';
+import { parseConfig } from '../config/load';
+import { createLogger } from '../lib/logger';
+import { clientAddresses } from '../control/addresses';
+import { createControlService } from '../control/service';
+import { createRuntime, type Runtime } from '../runtime/runtime';
+import { APP_INDEX_URL } from './app-url';
+import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './app-protocol';
+import { loginItemPort, trayPort } from './electron-ports';
+import { registerControlIpc } from './ipc';
+import { appPaths, trayIconPath } from './paths';
+import { createPreferences } from './preferences';
+import { hardenSession, hardenWebContents } from './security';
+import { AppSettingsStore } from './settings/app-settings-store';
+import { openAppStore } from './settings/electron-store';
+import { createTrayController } from './tray';
+import { mainWindowOptions } from './windows';
+
+const log = createLogger({ level: 'info', format: 'text' });
+
+export function bootstrap(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit(); // another Berth runs; it gets 'second-instance' and shows its window
+    return;
+  }
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+  app.whenReady().then(start).catch((err: unknown) => {
+    dialog.showErrorBox('Berth could not start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+  });
+}
+
+async function start(): Promise<void> {
+  const paths = appPaths(__dirname, app.isPackaged, process.resourcesPath);
+  const store = openAppStore();
+  const settings = new AppSettingsStore(store, app.getPath('userData'));
+  const { config } = parseConfig(await settings.read(), { source: settings.location });
+  const runtime = createRuntime({ config, log });
+  const preferences = createPreferences(store, loginItemPort(app));
+  const service = createControlService({ runtime, settings, filesDir: app.getPath('userData'), log, preferences });
+
+  hardenSession(session.defaultSession);
+  serveAppProtocol(session.defaultSession.protocol, paths.rendererDir);
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, { openExternal: (url) => void shell.openExternal(url) }));
+
+  let window: BrowserWindow | undefined;
+  const openWindow = () => {
+    if (window && !window.isDestroyed()) {
+      if (window.isMinimized()) window.restore();
+      window.show();
+      window.focus();
+      return;
+    }
+    window = new BrowserWindow(mainWindowOptions(paths.preload, trayIconPath(paths.resourcesDir, 'running', 'linux')));
+    window.once('ready-to-show', () => window?.show());
+    window.on('closed', () => { window = undefined; });
+    void window.loadURL(APP_INDEX_URL);
+  };
+
+  registerControlIpc({ ipcMain, service, targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents) });
+
+  const quit = quitter(runtime);
+  createTrayController({
+    tray: trayPort(new Tray(trayIconPath(paths.resourcesDir, 'stopped', process.platform))),
+    runtime,
+    address: () => {
+      const r = runtime.registry;
+      return r ? clientAddresses(r.address, runtime.config.http.tls !== undefined)[0]?.hostPort : undefined;
+    },
+    iconPath: (icon) => trayIconPath(paths.resourcesDir, icon, process.platform),
+    clipboard,
+    openWindow,
+    quit,
+    onError: (err) => log.warn('tray action failed', { error: String(err) }),
+  });
+
+  app.on('second-instance', openWindow);
+  app.on('activate', openWindow); // macOS: clicking the dock icon
+  // Closing the window leaves Berth in the tray with the registry serving.
+  app.on('window-all-closed', () => undefined);
+  app.on('before-quit', (event) => {
+    if (runtime.state.status !== 'running') return;
+    event.preventDefault();
+    quit();
+  });
+
+  if (preferences.get().startRegistryOnLaunch) {
+    runtime.start().catch((err: unknown) => log.error('registry did not start', { error: String(err) }));
+  }
+  const hidden = process.argv.includes('--hidden') || app.getLoginItemSettings().wasOpenedAsHidden;
+  if (!hidden) openWindow();
+}
+
+/** Stops the registry (its in-flight requests drain), then quits. */
+function quitter(runtime: Runtime): () => void {
+  let quitting = false;
+  return () => {
+    if (quitting) return;
+    quitting = true;
+    runtime.stop().catch((err: unknown) => log.error('stop failed', { error: String(err) })).finally(() => app.quit());
+  };
+}

@@ -1,0 +1,67 @@
+// The few Electron capabilities the app logic touches, as tiny interfaces. The logic (tray, IPC,
+// window hardening, preferences) is written against these and unit-tested with fakes; the
+// real Electron objects are passed in by bootstrap.ts, and TypeScript checks they fit.
+
+export interface MenuItemModel {
+  id: string;
+  label: string;
+  enabled: boolean;
+  separator?: boolean;
+}
+
+/** A system tray icon with a context menu. */
+export interface TrayPort {
+  setImage(path: string): void;
+  setToolTip(text: string): void;
+  setMenu(items: MenuItemModel[], onClick: (id: string) => void): void;
+  destroy(): void;
+}
+
+export interface ClipboardPort {
+  writeText(text: string): void;
+}
+
+/** Starting Berth when the user logs in (app.setLoginItemSettings). */
+export interface LoginItemPort {
+  getOpenAtLogin(): boolean;
+  setOpenAtLogin(open: boolean): void;
+}
+
+/** A persisted key/value store (electron-store), with dotted keys. */
+export interface KeyValuePort {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+}
+
+/** What an IPC handler sees of the frame that sent a message. */
+export interface SenderFrameLike {
+  readonly url: string;
+}
+
+export interface IpcInvokeEventLike {
+  readonly senderFrame: SenderFrameLike | null;
+}
+
+export interface IpcMainPort {
+  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>): void;
+  removeHandler(channel: string): void;
+}
+
+/** The parts of webContents that window hardening and event delivery use. */
+export interface WebContentsPort {
+  on(event: 'will-navigate', listener: (event: { preventDefault(): void }, url: string) => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+  getURL(): string;
+  send(channel: string, ...args: unknown[]): void;
+  isDestroyed(): boolean;
+}
+
+/** The parts of a session that hardening uses. */
+export interface SessionPort {
+  setPermissionRequestHandler(handler: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null): void;
+  setPermissionCheckHandler(handler: ((wc: unknown, permission: string) => boolean) | null): void;
+  webRequest: {
+    onHeadersReceived(listener: (details: { responseHeaders?: Record<string, string[]> }, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void): void;
+  };
+}

@@ -1,0 +1,40 @@
+// The addresses clients should put in image references: one per non-internal interface, the
+// host name, then localhost. A registry bound to one address has only that one.
+import { hostname as osHostname, networkInterfaces as osInterfaces } from 'node:os';
+import type { ClientAddress } from '../../preload/contract';
+import { formatHostPort } from '../registry/http/listen-address';
+
+export interface AddressSources {
+  interfaces?: () => ReturnType<typeof osInterfaces>;
+  hostname?: () => string;
+}
+
+export function clientAddresses(bound: { host: string; port: number }, tls: boolean, src: AddressSources = {}): ClientAddress[] {
+  const scheme = tls ? 'https' : 'http';
+  const make = (host: string, source: string): ClientAddress => {
+    const hostPort = formatHostPort(host, bound.port);
+    return { hostPort, url: `${scheme}://${hostPort}`, source };
+  };
+  const wildcard = bound.host === '::' || bound.host === '0.0.0.0' || bound.host === '';
+  if (!wildcard) return [make(bound.host, isLoopback(bound.host) ? 'loopback' : 'listen address')];
+
+  const out: ClientAddress[] = [];
+  for (const [name, list] of Object.entries((src.interfaces ?? osInterfaces)())) {
+    for (const a of list ?? []) {
+      if (a.internal) continue;
+      // An IPv4-only listener (0.0.0.0) cannot be reached over IPv6; link-local IPv6 needs a
+      // zone id that image references cannot carry.
+      if (a.family === 'IPv6' && (bound.host === '0.0.0.0' || a.address.toLowerCase().startsWith('fe80'))) continue;
+      out.push(make(a.address, name));
+    }
+  }
+  const host = (src.hostname ?? osHostname)().toLowerCase();
+  if (host && host !== 'localhost') out.push(make(host, 'hostname'));
+  out.push(make('localhost', 'loopback'));
+  return out;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\./.test(h) || h === '::ffff:127.0.0.1';
+}

@@ -1,0 +1,29 @@
+// What the control service is built from, and the shape every domain file implements.
+import type { AppPreferences, ArgsOf, ControlMethod, ResultOf } from '../../preload/contract';
+import type { Env } from '../config/parse';
+import type { Logger } from '../lib/logger';
+import type { Runtime } from '../runtime/runtime';
+import type { SettingsStore } from '../settings/settings-store';
+import type { WizardOptions } from '../docker-setup/wizard';
+
+/** Desktop-only preferences (electron-store + login item); absent in console mode. */
+export interface PreferencesPort {
+  get(): AppPreferences;
+  update(patch: Partial<AppPreferences>): Promise<AppPreferences>;
+}
+
+
+export interface ControlDeps {
+  runtime: Runtime;
+  settings: SettingsStore;
+  /** Folder for Berth's own files when the config does not name them (htpasswd, certs). */
+  filesDir: string;
+  log: Logger;
+  /** REGISTRY_* overrides applied whenever the config is re-read (headless passes process.env). */
+  env?: Env;
+  preferences?: PreferencesPort;
+  /** Options of the Docker setup wizard (tests point it at a private dockerd). */
+  docker?: WizardOptions;
+}
+
+export type Handlers<P extends string> = { [M in Extract<ControlMethod, `${P}.${string}`>]: (args: ArgsOf<M>) => Promise<ResultOf<M>> };

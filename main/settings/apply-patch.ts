@@ -1,0 +1,96 @@
+// SettingsPatch → edits of a config.yml document. Only the keys a patch touches are written, and
+// through the yaml library's document model, so the user's comments, order and every key the
+// settings do not cover survive. The result is always re-validated by parseConfig afterwards.
+import type { Document } from 'yaml';
+import type { Settings, SettingsPatch } from '../../preload/contract';
+import { formatHostPort, parseListenAddress } from '../registry/http/listen-address';
+
+type Doc = Document.Parsed | Document;
+
+export function applySettingsPatch(doc: Doc, patch: SettingsPatch, current: Settings): void {
+  if (patch.port !== undefined) doc.setIn(['http', 'addr'], withPort(stringAt(doc, ['http', 'addr']) ?? ':5000', patch.port));
+  if (patch.dataDir !== undefined) {
+    // Settings only know filesystem storage; choosing a folder switches an in-memory registry to it.
+    deleteIfPresent(doc, ['storage', 'inmemory']);
+    doc.setIn(['storage', 'filesystem', 'rootdirectory'], patch.dataDir);
+  }
+  if (patch.deleteEnabled !== undefined) doc.setIn(['storage', 'delete', 'enabled'], patch.deleteEnabled);
+
+  if (patch.tls) {
+    const tls = { ...current.tls, ...patch.tls };
+    if (tls.enabled) {
+      doc.setIn(['http', 'tls', 'certificate'], tls.certificate);
+      doc.setIn(['http', 'tls', 'key'], tls.key);
+      if (patch.tls.minimumTls !== undefined || doc.hasIn(['http', 'tls', 'minimumtls'])) doc.setIn(['http', 'tls', 'minimumtls'], tls.minimumTls);
+    } else {
+      deleteIfPresent(doc, ['http', 'tls']);
+    }
+  }
+
+  if (patch.auth) {
+    const auth = { ...current.auth, ...patch.auth };
+    if (!touches(patch.auth, ['enabled', 'realm', 'htpasswdPath'])) {
+      // only berth.auth keys below
+    } else if (auth.enabled) {
+      doc.setIn(['auth', 'htpasswd', 'realm'], auth.realm);
+      doc.setIn(['auth', 'htpasswd', 'path'], auth.htpasswdPath);
+    } else {
+      deleteIfPresent(doc, ['auth', 'htpasswd']);
+      if (isEmptyMap(doc, ['auth'])) doc.delete('auth');
+    }
+    if (patch.auth.anonymousPull !== undefined) doc.setIn(['berth', 'auth', 'anonymous'], auth.anonymousPull ? 'pull' : 'none');
+    if (patch.auth.defaultRole !== undefined) doc.setIn(['berth', 'auth', 'defaultrole'], auth.defaultRole);
+  }
+
+  if (patch.proxy) {
+    const proxy = { ...current.proxy, ...patch.proxy };
+    if (!touches(patch.proxy, ['enabled', 'remoteUrl', 'username', 'password', 'ttl'])) {
+      // only berth.proxy.allowpush below
+    } else if (proxy.enabled) {
+      doc.setIn(['proxy', 'remoteurl'], proxy.remoteUrl);
+      setOrDelete(doc, ['proxy', 'username'], proxy.username);
+      // The password is write-only in the UI: "" means "keep the stored one", unless the
+      // username is cleared too (anonymous upstream), which drops it.
+      if (!proxy.username) deleteIfPresent(doc, ['proxy', 'password']);
+      else if (patch.proxy.password) doc.setIn(['proxy', 'password'], patch.proxy.password);
+      doc.setIn(['proxy', 'ttl'], proxy.ttl);
+    } else {
+      doc.delete('proxy');
+    }
+    if (patch.proxy.allowPush !== undefined) doc.setIn(['berth', 'proxy', 'allowpush'], proxy.allowPush);
+  }
+}
+
+function withPort(addr: string, port: number): string {
+  try {
+    const { host } = parseListenAddress(addr);
+    return host ? formatHostPort(host, port) : `:${port}`;
+  } catch {
+    return `:${port}`;
+  }
+}
+
+function stringAt(doc: Doc, path: string[]): string | undefined {
+  const v = doc.getIn(path);
+  return typeof v === 'string' ? v : undefined;
+}
+
+function setOrDelete(doc: Doc, path: string[], value: string): void {
+  if (value) doc.setIn(path, value);
+  else deleteIfPresent(doc, path);
+}
+
+/** yaml's deleteIn throws when a parent is missing (or a scalar); a missing key is already deleted. */
+function deleteIfPresent(doc: Doc, path: string[]): void {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1)) : doc.contents;
+  if (parent && typeof parent === 'object' && 'has' in parent && (parent as { has(k: string): boolean }).has(path[path.length - 1]!)) doc.deleteIn(path);
+}
+
+function touches(patch: object, keys: string[]): boolean {
+  return keys.some((k) => k in patch);
+}
+
+function isEmptyMap(doc: Doc, path: string[]): boolean {
+  const v = doc.getIn(path) as { items?: unknown[] } | null | undefined;
+  return v === null || v === undefined || (Array.isArray(v.items) && v.items.length === 0);
+}

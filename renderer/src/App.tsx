@@ -1,0 +1,78 @@
+// The window: a left navigation and the current page.
+import { StatusProvider, useRegistryStatus } from './api/status';
+import { Icon, type IconName } from './components/Icon';
+import { href, useRoute, type Route } from './components/router';
+import { CatalogPage } from './features/catalog/CatalogPage';
+import { CertsPage } from './features/certs/CertsPage';
+import { DockerSetupPage } from './features/docker-setup/DockerSetupPage';
+import { HomePage } from './features/home/HomePage';
+import { UsersPage } from './features/users/UsersPage';
+
+const NAV: Array<{ page: Route['page']; label: string; icon: IconName }> = [
+  { page: 'home', label: 'Home', icon: 'home' },
+  { page: 'catalog', label: 'Catalog', icon: 'catalog' },
+  { page: 'users', label: 'Users', icon: 'users' },
+  { page: 'certs', label: 'Certificates', icon: 'certs' },
+  { page: 'docker', label: 'Docker setup', icon: 'docker' },
+];
+
+export function App() {
+  return (
+    <StatusProvider>
+      <Shell />
+    </StatusProvider>
+  );
+}
+
+function Shell() {
+  const route = useRoute();
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark"><Icon name="berth" size={22} /></span> Berth
+        </div>
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.page}>
+              <a href={href({ page: item.page } as Route)} className={route.page === item.page ? 'active' : undefined} aria-current={route.page === item.page ? 'page' : undefined}>
+                <span className="nav-icon"><Icon name={item.icon} /></span>
+                {item.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <SidebarStatus />
+      </nav>
+      <main className="content">
+        <Page route={route} />
+      </main>
+    </div>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'catalog':
+      return <CatalogPage repository={route.repository} reference={route.reference} />;
+    case 'users':
+      return <UsersPage />;
+    case 'certs':
+      return <CertsPage />;
+    case 'docker':
+      return <DockerSetupPage />;
+    default:
+      return <HomePage />;
+  }
+}
+
+function SidebarStatus() {
+  const { status } = useRegistryStatus();
+  const state = status?.status ?? 'unknown';
+  return (
+    <div className={`sidebar-status status-${state}`} aria-live="polite">
+      <span className="status-dot" aria-hidden="true" />
+      Registry {state === 'unknown' ? '…' : state}
+    </div>
+  );
+}

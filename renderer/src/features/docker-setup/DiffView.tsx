@@ -1,0 +1,12 @@
+// A unified diff with added and removed lines marked.
+export function DiffView({ diff }: { diff: string }) {
+  const lines = diff.split('\n');
+  return (
+    <pre className="diff" aria-label="Changes to daemon.json">
+      {lines.map((line, i) => {
+        const kind = line.startsWith('+++') || line.startsWith('---') || line.startsWith('Index:') || line.startsWith('===') ? 'meta' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : 'ctx';
+        return <span key={i} className={`diff-${kind}`}>{line}{'\n'}</span>;
+      })}
+    </pre>
+  );
+}

@@ -1,0 +1,29 @@
+// The same registry for podman (registries.conf) and containerd (hosts.toml).
+import { useCall } from '../../api/hooks';
+import { Card } from '../../components/Card';
+import { CopyButton } from '../../components/CopyButton';
+import { ErrorNotice } from '../../components/Notice';
+
+export function SnippetsCard({ hostPort, tls }: { hostPort: string; tls: boolean }) {
+  const snippets = useCall('docker.snippets', { hostPort, tls }, { skip: !hostPort });
+  if (!hostPort) return null;
+  return (
+    <Card title="podman and containerd" description={`The equivalent settings for ${hostPort} in other clients.`}>
+      <ErrorNotice error={snippets.error} />
+      {snippets.data ? (
+        <div className="snippets">
+          <div>
+            <h3>podman — registries.conf <CopyButton text={snippets.data.podman} /></h3>
+            <p className="muted">Add to <code>/etc/containers/registries.conf</code> or <code>~/.config/containers/registries.conf</code>.</p>
+            <pre className="code">{snippets.data.podman}</pre>
+          </div>
+          <div>
+            <h3>containerd — hosts.toml <CopyButton text={snippets.data.containerd} /></h3>
+            <p className="muted">Save as <code>/etc/containerd/certs.d/{hostPort}/hosts.toml</code>.</p>
+            <pre className="code">{snippets.data.containerd}</pre>
+          </div>
+        </div>
+      ) : null}
+    </Card>
+  );
+}

@@ -1,0 +1,73 @@
+// A control service over a real runtime on a temporary folder: config.yml on disk (the
+// console's ConfigFileStore), registry on a free loopback port. For the control API tests.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ArgsOf, ControlMethod, ResultOf } from '../../preload/contract';
+import { parseConfig } from '../../main/config/load';
+import { createControlService, type ControlService } from '../../main/control/service';
+import { silentLogger } from '../../main/lib/logger';
+import { createRuntime, type Runtime } from '../../main/runtime/runtime';
+import { ConfigFileStore } from '../../main/settings/settings-store';
+
+export interface ControlFixture {
+  dir: string;
+  configPath: string;
+  runtime: Runtime;
+  service: ControlService;
+  /** The registry's base URL while running. */
+  url(): string;
+  /** Calls a method and asserts success. */
+  ok<M extends ControlMethod>(method: M, args: ArgsOf<M>): Promise<ResultOf<M>>;
+  close(): Promise<void>;
+}
+
+export function configYaml(dir: string, port = 0, extra = ''): string {
+  return [
+    '# test registry (this comment must survive edits)',
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'data')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    extra,
+  ].join('\n');
+}
+
+export async function startControl(opts: { start?: boolean; port?: number; extraYaml?: string } = {}): Promise<ControlFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-control-'));
+  const configPath = join(dir, 'config.yml');
+  const text = configYaml(dir, opts.port ?? 0, opts.extraYaml ?? '');
+  await writeFile(configPath, text);
+  const runtime = createRuntime({ config: parseConfig(text, { source: configPath }).config, log: silentLogger });
+  const service = createControlService({
+    runtime, settings: new ConfigFileStore({ path: configPath }), filesDir: dir, log: silentLogger,
+  }, { addressSources: { interfaces: () => ({}), hostname: () => 'testhost' } });
+  if (opts.start !== false) await runtime.start();
+  return {
+    dir, configPath, runtime, service,
+    url: () => {
+      const s = runtime.state;
+      assert.equal(s.status, 'running');
+      return s.status === 'running' ? `${s.tls ? 'https' : 'http'}://127.0.0.1:${s.port}` : '';
+    },
+    async ok(method, args) {
+      const r = await service.invoke(method, args);
+      if (!r.ok) assert.fail(`${method} failed: ${JSON.stringify(r.error)}`);
+      return r.value;
+    },
+    async close() {
+      service.dispose();
+      await runtime.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
