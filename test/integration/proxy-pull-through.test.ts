@@ -131,6 +131,17 @@ test('HEAD on an uncached blob downloads nothing; a Range on a miss gets the rig
   assert.equal(fwd.count('GET', new RegExp(`/blobs/${digest}$`)), 1);
 });
 
+test('concurrent requests for one missing blob share one upstream download, and all get every byte', async () => {
+  const p = await proxyOf(fwd.url);
+  const blob = randomBytes(8 * 1024 * 1024);
+  const digest = await pushBlob(upstream.url, 'lib/shared', blob);
+  // A slow upstream answer: all four requests arrive before the download's headers do.
+  fwd.delay(300, (m, path) => m === 'GET' && path.endsWith(digest));
+  const bodies = await Promise.all(Array.from({ length: 4 }, async () => expectStatus(await getBlob(p.url, 'lib/shared', digest), 200)));
+  for (const b of bodies) assert.ok(b.equals(blob));
+  assert.equal(fwd.count('GET', new RegExp(`/blobs/${digest}$`)), 1);
+});
+
 test('expiry works with deletes disabled, survives a restart, and spares pushed and shared content', async () => {
   const p = await proxyOf(fwd.url, [], { deleteEnabled: false, ttl: '1h' });
   const img = await pushImage(upstream.url, 'lib/expire', 'v1', { docker: true, layerCount: 2 });
@@ -296,4 +307,18 @@ test('redirects: credentials go to the same host only, never to the CDN on anoth
   } finally {
     await Promise.all([cdn.close(), origin.close()]);
   }
+});
+
+test('berth.proxy.allowpush: false makes writes 405 UNSUPPORTED, also with only berth.proxy.upstreams', async () => {
+  const r = await startTestRegistry({
+    yaml: (root) => registryYaml(root, ['berth:', '  proxy:', '    allowpush: false', '    upstreams:', '      - prefix: up.test', `        remoteurl: ${fwd.url}`]),
+  });
+  open.push(r);
+  await expectError(await fetch(`${r.url}/v2/mine/x/blobs/uploads/`, { method: 'POST' }), 405, 'UNSUPPORTED');
+  await expectError(await putManifest(r.url, 'up.test/lib/x', 'v1', Buffer.from('{}'), MT.dockerManifest), 405, 'UNSUPPORTED');
+  const img = await pushImage(upstream.url, 'lib/ro', 'v1');
+  await pullAll(r.url, 'up.test/lib/ro', 'v1', img);
+  const viaNs = await fetch(`${r.url}/v2/lib/ro/manifests/v1?ns=up.test`, { headers: { Accept: ALL_MANIFEST_TYPES } });
+  assert.equal(viaNs.headers.get('docker-content-digest'), img.digest);
+  assert.ok(r.registry.proxy!.content.isCachedRepo('up.test/lib/ro'));
 });

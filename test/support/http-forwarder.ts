@@ -16,6 +16,8 @@ export interface Forwarder {
   count(method: string, path: RegExp): number;
   /** The next `count` requests matching are answered with `status` and `headers` here. */
   failNext(count: number, match: (method: string, path: string) => boolean, status: number, headers?: Record<string, string>): void;
+  /** Requests matching are forwarded only after `ms` (a slow upstream: widens race windows). */
+  delay(ms: number, match: (method: string, path: string) => boolean): void;
   setTarget(url: string): void;
   stop(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export async function startForwarder(target: string): Promise<Forwarder> {
   let upstream = new URL(target);
   const log: ForwardedRequest[] = [];
   const injections: Injection[] = [];
+  const delays: Array<{ ms: number; match: (method: string, path: string) => boolean }> = [];
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
@@ -40,6 +43,12 @@ export async function startForwarder(target: string): Promise<Forwarder> {
       req.resume();
       return;
     }
+    const wait = delays.find((d) => d.match(method, path))?.ms ?? 0;
+    if (wait > 0) req.pause();
+    setTimeout(() => forward(req, res, method, path), wait);
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, method: string, path: string) => {
     const out = request({
       host: upstream.hostname, port: upstream.port, method, path: req.url, headers: req.headers,
     }, (up) => {
@@ -67,6 +76,9 @@ export async function startForwarder(target: string): Promise<Forwarder> {
     count: (method, path) => log.filter((l) => l.method === method && path.test(l.path)).length,
     failNext(count, match, status, headers = {}) {
       injections.push({ count, match, status, headers });
+    },
+    delay(ms, match) {
+      delays.push({ ms, match });
     },
     setTarget(url) {
       upstream = new URL(url);

@@ -5,7 +5,9 @@
 // while any other repository links it.
 import type { Logger } from '../../lib/logger';
 import { parseManifest } from '../manifest/parse-manifest';
-import { parseDigest } from '../reference';
+import { parseDigest, type Digest } from '../reference';
+import { readLink } from '../storage/links';
+import { paths } from '../storage/paths';
 import type { RegistryStore } from '../storage/registry-store';
 import type { CacheEntry, CacheState } from './cache-state';
 
@@ -38,6 +40,21 @@ export class CacheExpiry {
 
   private async pass(now: number): Promise<void> {
     const expired = this.cache.expired(now);
+    const overCap = this.maxBytes > 0 && this.cache.cachedBytes() > this.maxBytes;
+    if (expired.length === 0 && !overCap) return;
+    // Deleting blobs is maintenance like GC: it runs as a guarded session so that a push of the
+    // same content at the same moment keeps its blob (storage/gc-guard.ts). GC has priority.
+    const guard = this.store.blobs.guard;
+    if (guard.active) return;
+    await guard.begin();
+    try {
+      await this.expire(expired);
+    } finally {
+      guard.end();
+    }
+  }
+
+  private async expire(expired: CacheEntry[]): Promise<void> {
     // Manifests before blobs, so a blob's last cached user is gone when the blob is judged.
     for (const e of expired.filter((x) => x.kind === 'manifest')) await this.removeManifest(e);
     for (const e of expired.filter((x) => x.kind === 'blob')) await this.removeBlob(e);
@@ -56,14 +73,17 @@ export class CacheExpiry {
     if (!digest) return;
     const pushedTags = (await this.store.tags.tagsOf(e.repo, digest)).filter((t) => this.cache.cachedTag(e.repo, t) === undefined);
     if (pushedTags.length > 0) return; // a pushed tag makes it the user's own content
+    // Links are read from disk and the revision removed without the stores' checks: their
+    // reads would protect the digest from this session (storage/gc-guard.ts).
+    const canonical = await readLink(this.store.driver, paths.revisionLink(e.repo, digest));
+    for (const tag of await this.store.tags.tagsOf(e.repo, digest)) await this.store.tags.delete(e.repo, tag);
     this.cache.dropTagsOf(e.repo, e.digest);
-    const canonical = await this.store.manifests.revision(e.repo, digest);
-    await this.store.manifests.delete(e.repo, digest).catch(() => undefined);
+    await this.store.manifests.removeRevision(e.repo, digest);
     if (!canonical) return;
     for (const repo of this.store.catalog.all()) {
-      if (await this.store.manifests.revision(repo, digest)) return; // another repository has it too
+      if (await readLink(this.store.driver, paths.revisionLink(repo, digest))) return; // another repository has it too
     }
-    await this.store.blobs.remove(canonical);
+    await this.removeData(canonical);
   }
 
   private async removeBlob(e: CacheEntry): Promise<void> {
@@ -73,9 +93,20 @@ export class CacheExpiry {
     if (await this.pushedManifestUses(e.repo, e.digest)) return;
     await this.store.blobs.unlink(e.repo, digest);
     for (const repo of this.store.catalog.all()) {
-      if (repo !== e.repo && (await this.store.blobs.resolve(repo, digest))) return; // shared: keep the data
+      if (repo !== e.repo && (await readLink(this.store.driver, paths.layerLink(repo, digest)))) return; // shared: keep the data
     }
-    await this.store.blobs.remove(digest);
+    await this.removeData(digest);
+  }
+
+  /** Deletes blob data unless something touched it during this session (then it stays). */
+  private async removeData(digest: Digest): Promise<void> {
+    const release = this.store.blobs.guard.claim(digest.value);
+    if (!release) return;
+    try {
+      await this.store.blobs.remove(digest);
+    } finally {
+      release();
+    }
   }
 
   /** Whether a manifest of `repo` that was pushed (not cached) references `digest`. */

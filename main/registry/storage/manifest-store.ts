@@ -144,9 +144,7 @@ export class ManifestStore {
     for (const tag of await this.tags.tagsOf(name, digest)) await this.tags.delete(name, tag);
     this.revisions.delete(`${name}@${digest.value}`);
     await deleteIfExists(this.driver, paths.revisionDir(name, digest));
-    // Not awaited: an index still loading may be reading this very revision, waiting for the
-    // caller's claim to end; the load then finds the link gone, and `removed` applies after it.
-    void this.referrers.removed(name, digest.value).catch(() => undefined);
+    await this.referrers.removed(name, digest.value);
   }
 
   forgetRepository(name: string): void {
