@@ -90,6 +90,18 @@ export class CacheState {
   setCachedTag(repo: string, tag: string, digest: string): void {
     this.tags.set(`${repo}:${tag}`, digest);
     this.dirty = true;
+    // Saved at once, not with the next batch: a crash before the save would leave this tag
+    // looking pushed, and it would then never be revalidated or expire.
+    void this.save();
+  }
+
+  /** Refreshes entries that exist (a pulled manifest keeps its cached layers alive). */
+  refresh(repo: string, digest: string, ttlMs: number): void {
+    const e = this.entries.get(key(repo, digest));
+    if (!e) return;
+    e.lastAccess = Date.now();
+    e.expires = ttlMs > 0 ? e.lastAccess + ttlMs : 0;
+    this.dirty = true;
   }
 
   /** A push of `tag` makes it local: it no longer follows the upstream. */

@@ -13,7 +13,7 @@ import type { Logger } from '../../lib/logger';
 import type { BlobSource, ContentSource } from '../content-source';
 import { digestOf } from '../digest';
 import { blobUnknown, manifestUnknown, RegistryError } from '../errors';
-import { MediaTypes } from '../manifest/parse-manifest';
+import { MediaTypes, parseManifest } from '../manifest/parse-manifest';
 import { parseDigest, type Digest, type Reference } from '../reference';
 import type { StoredManifest } from '../storage/manifest-store';
 import type { RegistryStore } from '../storage/registry-store';
@@ -126,6 +126,9 @@ export class PullThrough implements ContentSource {
     if (this.cache.isCached(name, m.digest)) {
       this.cache.hits++;
       this.cache.touch(name, m.digest, 'manifest', m.bytes.length, route.ttlMs);
+      // Docker skips layers it already has, so the blobs of a pulled manifest count as pulled
+      // too; otherwise a layer could expire under a manifest that is still in use.
+      for (const d of referencedDigests(m)) this.cache.refresh(name, d, route.ttlMs);
     }
     return m;
   }
@@ -252,6 +255,15 @@ export class PullThrough implements ContentSource {
     await download;
     const info = await this.store.blobs.require(name, digest);
     return { size: info.size, open: (range) => this.store.blobs.open(info.canonical, range) };
+  }
+}
+
+function referencedDigests(m: StoredManifest): string[] {
+  try {
+    const p = parseManifest(m.bytes, m.mediaType);
+    return [p.config, ...p.layers].filter((d) => d !== undefined).map((d) => d.digest.value);
+  } catch {
+    return [];
   }
 }
 
