@@ -1,6 +1,7 @@
 // `berth gc` and `berth fsck` as a user runs them: online through the serving registry's debug
 // listener, offline on the storage when nothing serves, refused when something else listens on
 // the registry's address. Output and exit codes are checked.
+import { testRegistryYaml } from '../support/registry-yaml';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,23 +18,7 @@ import { freePort, runCommand } from '../support/processes';
 const CLI = join(import.meta.dirname, '../../main/headless/cli.ts');
 
 function yaml(root: string, apiPort: number, debugPort: number): string {
-  return [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${root}/data`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    `  addr: 127.0.0.1:${apiPort}`,
-    '  debug:',
-    `    addr: 127.0.0.1:${debugPort}`,
-    '',
-  ].join('\n');
+  return testRegistryYaml(root, { port: apiPort, http: ['  debug:', `    addr: 127.0.0.1:${debugPort}`] }) + '\n';
 }
 
 const berth = (...args: string[]) => runCommand(process.execPath, ['--import', 'tsx', CLI, ...args], { check: false, timeoutMs: 60_000 });

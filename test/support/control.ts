@@ -1,5 +1,6 @@
 // A control service over a real runtime on a temporary folder: config.yml on disk (the
 // console's ConfigFileStore), registry on a free loopback port. For the control API tests.
+import { testRegistryYaml } from './registry-yaml';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,22 +25,7 @@ export interface ControlFixture {
 }
 
 export function configYaml(dir: string, port = 0, extra = ''): string {
-  return [
-    '# test registry (this comment must survive edits)',
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(dir, 'data')}`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    `  addr: 127.0.0.1:${port}`,
-    extra,
-  ].join('\n');
+  return testRegistryYaml(dir, { port, comment: 'test registry (this comment must survive edits)', dataDir: join(dir, 'data'), extra: [extra] });
 }
 
 export async function startControl(opts: { start?: boolean; port?: number; extraYaml?: string } = {}): Promise<ControlFixture> {

@@ -1,6 +1,7 @@
 // Small OCI/Docker building blocks for the HTTP-level API tests: digests, blob and image
 // pushes over the plain registry API, manifest/index/artifact builders, raw node:http requests
 // (for bodies and paths fetch would normalise), and assertions on the error envelope.
+import { testRegistryYaml } from './registry-yaml';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
@@ -258,21 +259,7 @@ export async function pushArtifact(
 
 /** The minimal test config of startTestRegistry plus extra top-level YAML (keys must not repeat). */
 export function registryYaml(root: string, extra: string[] = [], opts: { deleteEnabled?: boolean; dataDir?: string } = {}): string {
-  return [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${opts.dataDir ?? `${root}/data`}`,
-    '  delete:',
-    `    enabled: ${opts.deleteEnabled ?? true}`,
-    'http:',
-    '  addr: 127.0.0.1:0',
-    ...extra,
-  ].join('\n');
+  return testRegistryYaml(root, { ...opts, extra });
 }
 
 /** distribution's layout root inside the default test data directory. */

@@ -1,5 +1,6 @@
 // An in-process Berth registry on a temporary directory and a free loopback port, for
 // integration tests: real HTTP, real files, nothing mocked.
+import { testRegistryYaml } from './registry-yaml';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,20 +22,7 @@ export interface TestRegistry {
 /** `extraYaml` is appended to a minimal config; top-level keys given there must not repeat. */
 export async function startTestRegistry(opts: { yaml?: (root: string) => string; deleteEnabled?: boolean } = {}): Promise<TestRegistry> {
   const root = await mkdtemp(join(tmpdir(), 'berth-it-'));
-  const yaml = opts.yaml?.(root) ?? [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${root}/data`,
-    '  delete:',
-    `    enabled: ${opts.deleteEnabled ?? true}`,
-    'http:',
-    '  addr: 127.0.0.1:0',
-  ].join('\n');
+  const yaml = opts.yaml?.(root) ?? testRegistryYaml(root, { deleteEnabled: opts.deleteEnabled ?? true });
   const { config } = parseConfig(yaml, { env: {}, source: 'test' });
   let registry = await startRegistry({ config, log: silentLogger });
   const port = registry.address.port;

@@ -1,6 +1,7 @@
 // htpasswd authentication and Berth's roles over real HTTP against an in-process registry:
 // the challenge as distribution sends it, read/write/admin, anonymous pull, the credential
 // proof cache (bcrypt once, not per request), and unknown users costing what wrong passwords do.
+import { testRegistryYaml } from '../../support/registry-yaml';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -30,27 +31,9 @@ before(async () => {
 after(async () => { await rm(dir, { recursive: true, force: true }); });
 
 function authYaml(root: string, berthAuth: string[]): string {
-  return [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${root}/data`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    '  addr: 127.0.0.1:0',
-    'auth:',
-    '  htpasswd:',
-    '    realm: Berth Test',
-    `    path: ${htpasswd}`,
-    'berth:',
-    '  auth:',
-    ...berthAuth.map((l) => `    ${l}`),
-  ].join('\n');
+  return testRegistryYaml(root, {
+    extra: ['auth:', '  htpasswd:', '    realm: Berth Test', `    path: ${htpasswd}`, 'berth:', '  auth:', ...berthAuth.map((l) => `    ${l}`)],
+  });
 }
 
 const ROLES = ['defaultrole: admin', 'roles:', '  reader: read', '  writer: write'];

@@ -1,5 +1,6 @@
 // The HTTPS listener (http.tls): certificate renewal without dropping keep-alive connections,
 // clear startup errors, minimumtls and TLS 1.2 cipher suites as Go/distribution apply them.
+import { testRegistryYaml } from '../../support/registry-yaml';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -29,22 +30,9 @@ before(async () => {
 after(async () => { await rm(dir, { recursive: true, force: true }); });
 
 function tlsYaml(root: string, tls: { certificate: string; key: string; extra?: string[] }): string {
-  return [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${root}/data`,
-    'http:',
-    '  addr: 127.0.0.1:0',
-    '  tls:',
-    `    certificate: ${tls.certificate}`,
-    `    key: ${tls.key}`,
-    ...(tls.extra ?? []).map((l) => `    ${l}`),
-  ].join('\n');
+  return testRegistryYaml(root, {
+    http: ['  tls:', `    certificate: ${tls.certificate}`, `    key: ${tls.key}`, ...(tls.extra ?? []).map((l) => `    ${l}`)],
+  });
 }
 
 function portOf(reg: TestRegistry): number {
