@@ -3,11 +3,12 @@
 // expire — distribution fetches a new one for every incoming request. Redirects are followed
 // by hand so credentials never go to another host (Docker Hub sends blobs to a CDN).
 // Upstream 401/429 become the client's UNAUTHORIZED/TOOMANYREQUESTS with Retry-After.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
 import { RegistryError } from '../errors';
 import { parseChallenges, type Challenge } from './challenge';
+import { readAll, sendRequest, type RawResponse } from './http-request';
 
 export interface UpstreamResponse {
   status: number;
@@ -53,7 +54,7 @@ export class UpstreamClient {
       // Learn (or re-learn) the challenge, and retry once with credentials.
       const challenges = parseChallenges(res.headers.get('www-authenticate'));
       const fresh = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
-      await res.body?.cancel().catch(() => undefined);
+      res.stream.resume();
       if (fresh) {
         this.challenge = fresh;
         this.tokens.delete(opts.scope);
@@ -63,30 +64,23 @@ export class UpstreamClient {
     return this.wrap(res);
   }
 
-  private async send(method: string, path: string, scope: string, headers: Record<string, string>): Promise<Response> {
+  private async send(method: string, path: string, scope: string, headers: Record<string, string>): Promise<RawResponse> {
     let url = new URL(path.replace(/^\//, ''), this.base);
     const auth = await this.authorization(scope);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const sameHost = url.host === this.base.host;
       const h: Record<string, string> = { ...headers, 'User-Agent': 'berth-proxy' };
       if (auth && sameHost) h.Authorization = auth;
-      let res: Response;
-      // The timeout covers the response head only: fetch's signal also aborts the body, and a
-      // big layer may well take longer than 30 s to stream (paced by the client reading it).
-      // A body that stalls is still cut by fetch's own idle limit (undici's bodyTimeout, 300 s).
-      const ac = new AbortController();
-      const timer = setTimeout(() => ac.abort(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      let res: RawResponse;
       try {
         this.requests++;
-        res = await fetch(url, { method, headers: h, redirect: 'manual', signal: ac.signal });
+        res = await sendRequest(url, method, h, TIMEOUT_MS);
       } catch (err) {
-        throw new UpstreamUnreachableError(`upstream ${this.base.host} unreachable: ${(err as Error).cause ?? (err as Error).message}`);
-      } finally {
-        clearTimeout(timer);
+        throw new UpstreamUnreachableError(`upstream ${this.base.host} unreachable: ${(err as Error).message}`);
       }
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
-        await res.body?.cancel().catch(() => undefined);
+        res.stream.resume();
         url = new URL(location, url);
         continue;
       }
@@ -142,13 +136,18 @@ export class UpstreamClient {
     return token;
   }
 
-  private wrap(res: Response): UpstreamResponse {
+  private wrap(res: RawResponse): UpstreamResponse {
+    // Callers only look at the status of a failure; draining it frees the kept-alive socket.
+    if (res.status >= 300) res.stream.resume();
     return {
       status: res.status,
       headers: res.headers,
-      body: () => (res.body ? Readable.fromWeb(res.body as import('node:stream/web').ReadableStream) : undefined),
-      text: () => res.text(),
-      arrayBuffer: () => res.arrayBuffer(),
+      body: () => res.stream,
+      text: async () => (await readAll(res.stream)).toString('utf8'),
+      arrayBuffer: async () => {
+        const b = await readAll(res.stream);
+        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+      },
     };
   }
 }
