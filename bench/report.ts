@@ -150,6 +150,8 @@ export function formatSummary(rep: BenchReport): string {
       ...rep.scenarios.map((s) => [s.name, s.unit, num(s.results.reference?.throughput), num(s.results.berth?.throughput),
         s.ratio === undefined ? '-' : `${s.ratio.toFixed(2)}x`, s.cpuPerGBRatio === undefined ? '-' : `${s.cpuPerGBRatio.toFixed(2)}x`]),
     ]),
+    ...authLines(rep),
+    ...cpuPerGBLines(rep),
     '',
     '== servers ==',
     table([
@@ -170,6 +172,38 @@ export function formatSummary(rep: BenchReport): string {
   }
   lines.push(`run took ${rep.durationS.toFixed(0)} s${rep.quick ? ' (--quick)' : ''}`);
   return lines.join('\n');
+}
+
+/** Issue 3: each server's throughput with htpasswd auth on, relative to the same scenario without. */
+function authLines(rep: BenchReport): string[] {
+  const rows = rep.scenarios.filter((s) => s.name.startsWith('auth-')).flatMap((a) => {
+    const plain = rep.scenarios.find((s) => s.name === a.name.slice('auth-'.length));
+    if (!plain) return [];
+    const r = (k: ServerKind) => ratio(a.results[k]?.throughput, plain.results[k]?.throughput);
+    return [[a.name, r('reference'), r('berth')]];
+  });
+  if (rows.length === 0) return [];
+  return ['', '== with auth / without (same run; 1.00x = auth costs nothing) ==', table([['scenario', 'reference', 'berth'], ...rows])];
+}
+
+/** Server CPU-seconds per GB over all push and all pull scenarios of the run. */
+function cpuPerGBLines(rep: BenchReport): string[] {
+  const sum = (prefix: string, k: ServerKind) => {
+    let cpu = 0, bytes = 0;
+    for (const s of rep.scenarios) {
+      const r = s.results[k];
+      if (!s.name.startsWith(prefix) || r?.serverCpuSPerGB === undefined) continue;
+      cpu += r.serverCpuS;
+      bytes += r.bytes;
+    }
+    return bytes > 0 ? cpu / (bytes / 1e9) : undefined;
+  };
+  const rows = ['push-', 'pull-blob-'].map((p) => {
+    const ref = sum(p, 'reference'), berth = sum(p, 'berth');
+    return [`${p}*`, num(ref), num(berth), ratio(berth, ref)];
+  }).filter((r) => r[1] !== '-');
+  if (rows.length === 0) return [];
+  return ['', '== server CPU-s per GB, all scenarios of a kind together ==', table([['scenarios', 'reference', 'berth', 'berth/ref'], ...rows])];
 }
 
 export async function writeReport(dir: string, rep: BenchReport): Promise<string> {

@@ -1,4 +1,5 @@
 // Every scenario in run order. `--scenario X` selects names equal to X or starting with "X-".
+import { authScenarios } from './auth';
 import { listingScenarios } from './listing';
 import { manifestPutScenarios } from './manifest-put';
 import { manifestScenarios } from './manifests';
@@ -16,6 +17,7 @@ export function allScenarios(): Scenario[] {
     ...manifestPutScenarios(),
     ...listingScenarios(),
     ...mixedScenarios(),
+    ...authScenarios(),
     ...proxyScenarios(),
   ];
 }

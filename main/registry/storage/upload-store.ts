@@ -14,7 +14,21 @@ import type { FileWriter, StorageDriver } from './driver/types';
 import { deleteIfExists, listIfExists } from './links';
 import { paths } from './paths';
 
-interface Session { hash: Hash | undefined; size: number; startedAt: Date }
+interface Session {
+  hash: Hash | undefined;
+  size: number;
+  startedAt: Date;
+  /**
+   * The upload's file, kept open between chunks (when the driver can flush without closing):
+   * a chunked push then neither reopens the file per PATCH nor waits for the background sync
+   * of each chunk. Closed by the commit, a cancel, or after WRITER_IDLE_MS without a chunk.
+   */
+  open?: { w: FileWriter; timer: NodeJS.Timeout };
+  /** Set when closing an idle writer failed: its bytes may not be durable, so no commit. */
+  broken?: unknown;
+}
+
+const WRITER_IDLE_MS = 30_000;
 
 export interface AppendOptions {
   /** Content-Range start the client claims; must equal the current size. */
@@ -64,9 +78,10 @@ export class UploadStore {
     return this.lock.run(`${name}/${id}`, async () => {
       const s = await this.session(name, id);
       if (body) await this.write(name, id, s, body, length);
+      if (s.broken !== undefined) throw s.broken;
       const data = paths.uploadData(name, id);
       // The bytes reach stable storage before the blob becomes visible.
-      const w = await this.driver.writer(data, { append: true });
+      const w = this.takeWriter(s) ?? (await this.driver.writer(data, { append: true }));
       await w.commit();
       const sha256 = s.hash ? 'sha256:' + s.hash.digest('hex') : await this.rehash(data, 'sha256');
       s.hash = undefined;
@@ -134,7 +149,7 @@ export class UploadStore {
     let w: FileWriter | undefined;
     let received = 0;
     try {
-      w = await this.driver.writer(paths.uploadData(name, id), { append: true });
+      w = this.takeWriter(s) ?? (await this.driver.writer(paths.uploadData(name, id), { append: true }));
       if (w.size !== s.size) s.hash = undefined; // the file changed under us: re-hash at commit
       // A failed write must not destroy the request stream: that would cut the connection before
       // the client hears why (a full disk, say); the dispatcher drains what is left instead.
@@ -145,7 +160,12 @@ export class UploadStore {
         await w.write(buf);
         s.size = w.size;
       }
-      await w.close();
+      if (w.flush) {
+        await w.flush();
+        this.keepWriter(s, w);
+      } else {
+        await w.close();
+      }
     } catch (err) {
       // The file may now hold bytes the hash has not seen (or the reverse); re-hash at commit.
       s.hash = undefined;
@@ -169,7 +189,32 @@ export class UploadStore {
     return `${algorithm}:${h.digest('hex')}`;
   }
 
+  private takeWriter(s: Session): FileWriter | undefined {
+    const open = s.open;
+    if (!open) return undefined;
+    clearTimeout(open.timer);
+    s.open = undefined;
+    return open.w;
+  }
+
+  private keepWriter(s: Session, w: FileWriter): void {
+    const entry = {
+      w,
+      timer: setTimeout(() => {
+        if (s.open !== entry) return;
+        s.open = undefined;
+        w.close().catch((err: unknown) => {
+          s.broken ??= err;
+        });
+      }, WRITER_IDLE_MS).unref(),
+    };
+    s.open = entry;
+  }
+
   private async remove(name: string, id: string): Promise<void> {
+    const s = this.sessions.get(`${name}/${id}`);
+    const w = s && this.takeWriter(s);
+    if (w) await w.close().catch(() => undefined);
     this.sessions.delete(`${name}/${id}`);
     await deleteIfExists(this.driver, paths.uploadDir(name, id));
   }

@@ -3,6 +3,7 @@
 import { pipeline } from 'node:stream/promises';
 import { RegistryError, blobUnknown, unsupported } from '../../errors';
 import { requireDigest } from '../../reference';
+import { isDirectBody } from '../../storage/driver/types';
 import { header, send, type RequestContext } from '../context';
 import { parseRange } from '../range';
 import { matchesEtag } from './manifests';
@@ -35,7 +36,8 @@ export async function getBlob(ctx: RequestContext): Promise<void> {
   const stream = await blob.open({ start, end });
   for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
   ctx.res.statusCode = status;
-  await pipeline(stream, ctx.res);
+  if (isDirectBody(stream)) await stream.sendTo(ctx.res);
+  else await pipeline(stream, ctx.res);
 }
 
 export async function deleteBlob(ctx: RequestContext): Promise<void> {

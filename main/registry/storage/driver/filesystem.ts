@@ -3,18 +3,22 @@
 // (temporary file, fsync, rename, fsync of the directory); large ones are written through an
 // appending writer that coalesces chunks into large writes and keeps one write in flight
 // while the caller hashes the next chunk.
-import { createReadStream } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { checkPath } from './check-path';
 import { DriverError, InvalidOffsetError, InvalidPathError, PathNotFoundError, StorageFullError } from './errors';
-import type { FileInfo, FileWriter, ReadRange, StorageDriver } from './types';
+import type { DirectBody, FileInfo, FileWriter, ReadRange, StorageDriver } from './types';
 
 const NAME = 'filesystem';
-const WRITE_BUFFER = 4 * 1024 * 1024;
-const SYNC_EVERY = 32 * 1024 * 1024;
+// Measured on the bench machine (100 MiB pushes over loopback, median of 12): 4 MiB writes
+// with a datasync every 32 MiB took ≈ 215 ms per push; 1 MiB writes with a datasync every
+// 4 MiB ≈ 130 ms. Large dirty backlogs make the next write() wait on writeback; frequent
+// background syncs keep the backlog, and the acknowledging sync, short.
+const WRITE_BUFFER = 1024 * 1024;
+const SYNC_EVERY = 4 * 1024 * 1024;
 const READ_BUFFER = 1024 * 1024;
 
 export interface FilesystemDriverOptions {
@@ -93,14 +97,7 @@ export class FilesystemDriver implements StorageDriver {
       await fh.close();
       return Readable.from([]);
     }
-    return createReadStream('', {
-      fd: fh,
-      start,
-      end: range.end ?? Math.max(size - 1, 0),
-      highWaterMark: READ_BUFFER,
-      autoClose: true,
-      // An empty file with end=0 would otherwise yield one byte-less chunk; harmless.
-    });
+    return new FileBody(fh, start, range.end ?? Math.max(size - 1, 0));
   }
 
   async writer(path: string, opts: { append: boolean }): Promise<FileWriter> {
@@ -209,6 +206,7 @@ class FsWriter implements FileWriter {
   private closed = false;
   private unsynced = 0;
   private syncing: Promise<unknown> = Promise.resolve();
+  private syncRunning = false;
 
   constructor(
     private readonly fh: FileHandle,
@@ -247,13 +245,16 @@ class FsWriter implements FileWriter {
     }).catch((err) => {
       this.error = err;
     });
-    if (this.sync && this.unsynced >= SYNC_EVERY) {
+    if (this.sync && this.unsynced >= SYNC_EVERY && !this.syncRunning) {
       // Flush to disk in the background while more arrives, so the sync that acknowledges
-      // the upload only has the last few megabytes left to write.
+      // the upload only has the last few megabytes left to write. One sync at a time: on a
+      // slow disk they become fewer and larger instead of queueing up.
       this.unsynced = 0;
-      const written = this.inflight;
-      this.syncing = Promise.all([this.syncing, written]).then(() => this.fh.datasync()).catch((err) => {
+      this.syncRunning = true;
+      this.syncing = this.inflight.then(() => this.fh.datasync()).catch((err) => {
         this.error ??= err;
+      }).finally(() => {
+        this.syncRunning = false;
       });
     }
   }
@@ -267,6 +268,14 @@ class FsWriter implements FileWriter {
       this.closed = true;
       this.fail(this.error);
     }
+  }
+
+  async flush(): Promise<void> {
+    if (this.closed) throw new DriverError(NAME, new Error(`writer for ${this.key} is closed`));
+    // A background datasync may still run: the commit waits for it, a chunk need not.
+    this.startFlush();
+    await this.inflight;
+    if (this.error) this.fail(this.error);
   }
 
   async close(): Promise<void> {
@@ -296,5 +305,82 @@ class FsWriter implements FileWriter {
       await this.fh.close().catch(() => undefined);
     }
     await rm(this.file, { force: true });
+  }
+}
+
+/**
+ * A byte range of an open file. As a Readable it reads READ_BUFFER-sized chunks into fresh
+ * buffers (whoever consumes them may keep them). `sendTo` instead writes the range to an HTTP
+ * response from two reused buffers, reading the next chunk while the previous one is written:
+ * no allocation, page faults or GC per chunk, which is most of what a large pull costs beyond
+ * the copies themselves. A buffer is reused only after the write of its last use completed.
+ */
+class FileBody extends Readable implements DirectBody {
+  private pos: number;
+  private started = false;
+
+  constructor(private readonly fh: FileHandle, start: number, private readonly end: number) {
+    super({ highWaterMark: READ_BUFFER });
+    this.pos = start;
+  }
+
+  override _read(): void {
+    this.started = true;
+    const left = this.end - this.pos + 1;
+    if (left <= 0) {
+      this.push(null);
+      return;
+    }
+    const buf = Buffer.allocUnsafe(Math.min(READ_BUFFER, left));
+    this.fh.read(buf, 0, buf.length, this.pos).then(({ bytesRead }) => {
+      if (bytesRead === 0) {
+        this.destroy(new DriverError(NAME, new Error('file shrank while being read')));
+        return;
+      }
+      this.pos += bytesRead;
+      this.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    }, (err: unknown) => this.destroy(err as Error));
+  }
+
+  override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
+    this.fh.close().then(() => cb(err), () => cb(err));
+  }
+
+  async sendTo(res: ServerResponse): Promise<void> {
+    if (this.started) throw new Error('FileBody.sendTo after reading');
+    this.started = true;
+    const total = this.end - this.pos + 1;
+    const bufs = [Buffer.allocUnsafe(Math.min(READ_BUFFER, total)), Buffer.allocUnsafe(Math.min(READ_BUFFER, Math.max(0, total - READ_BUFFER)))];
+    const written: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
+    let gone: Error | undefined;
+    // A write to a destroyed response never calls back: 'close' ends every wait instead.
+    let onClose!: () => void;
+    const closed = new Promise<void>((resolve) => {
+      onClose = () => {
+        gone ??= Object.assign(new Error('client went away'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+        resolve();
+      };
+    });
+    res.once('close', onClose);
+    try {
+      for (let i = 0; this.pos <= this.end; i ^= 1) {
+        const buf = bufs[i]!;
+        await Promise.race([written[i], closed]);
+        if (gone) throw gone;
+        const want = Math.min(buf.length, this.end - this.pos + 1);
+        const { bytesRead } = await this.fh.read(buf, 0, want, this.pos);
+        if (bytesRead === 0) throw new DriverError(NAME, new Error('file shrank while being read'));
+        this.pos += bytesRead;
+        if (gone) throw gone;
+        written[i] = new Promise<void>((resolve) => {
+          res.write(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), () => resolve());
+        });
+      }
+      // The buffers stay referenced by queued writes until they are done; nothing reuses them now.
+      res.end();
+    } finally {
+      res.off('close', onClose);
+      this.destroy();
+    }
   }
 }

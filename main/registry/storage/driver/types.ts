@@ -15,6 +15,11 @@ export interface FileWriter {
   /** Bytes accepted so far, including what was in the file before an append. */
   readonly size: number;
   write(chunk: Uint8Array): Promise<void>;
+  /**
+   * Optional: hands what is buffered to the file (not necessarily to stable storage) and keeps
+   * the writer open, so an upload's next chunk appends without reopening the file.
+   */
+  flush?(): Promise<void>;
   /** Flushes and releases the file, keeping its content for a later append. */
   close(): Promise<void>;
   /** Flushes, syncs to stable storage and releases the file. */
@@ -47,4 +52,17 @@ export interface StorageDriver {
   delete(path: string): Promise<void>;
   /** Removes `path` and then each empty parent up to (not including) `stopAt`. */
   pruneEmptyDirs?(path: string, stopAt: string): Promise<void>;
+}
+
+/**
+ * A body a driver can write to an HTTP response itself, faster than piping the Readable (the
+ * filesystem driver reads into two reused buffers instead of a fresh one per chunk). Only
+ * valid before the stream has been read from.
+ */
+export interface DirectBody {
+  sendTo(res: import('node:http').ServerResponse): Promise<void>;
+}
+
+export function isDirectBody(s: Readable): s is Readable & DirectBody {
+  return typeof (s as Partial<DirectBody>).sendTo === 'function';
 }
