@@ -27,6 +27,16 @@ export class HtpasswdFile {
     return this.entries;
   }
 
+  /**
+   * The users as last read, without waiting: a re-check of the file starts in the background
+   * when the last one is over a second old (the same freshness as `users()`). Undefined until
+   * the file has been read once.
+   */
+  snapshot(): ReadonlyMap<string, string> | undefined {
+    if (Date.now() - this.checkedAt >= RECHECK_MS) void this.users().catch(() => undefined);
+    return this.stamp === '' ? undefined : this.entries;
+  }
+
   async reloadIfChanged(): Promise<void> {
     let s;
     try {

@@ -5,7 +5,7 @@
 // bcrypt once; then a keyed HMAC of it (never the password) is kept in memory for a short time
 // and later requests are checked against that proof in constant time. The proof is dropped when
 // the user's hash changes or the user goes away.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../../lib/logger';
 import { HtpasswdFile } from '../../users/htpasswd-file';
@@ -36,6 +36,7 @@ interface Proof { mac: Buffer; hash: string; expires: number }
 export class HtpasswdController implements AccessController {
   private readonly file: HtpasswdFile;
   private readonly proofs = new Map<string, Proof>();
+  private readonly headerProofs = new Map<string, { user: string; hash: string; expires: number }>();
   private readonly key = randomBytes(32);
   private readonly limiter = new FailureLimiter();
   private readonly ttl: number;
@@ -56,6 +57,10 @@ export class HtpasswdController implements AccessController {
     const header = req.headers.authorization;
     const bearer = this.tokens && header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (bearer !== undefined) return this.authorizeToken(req, bearer, accesses);
+    // Docker sends the same credentials with every request: a header proven a moment ago is
+    // accepted without bcrypt and without waiting for anything (see provenUser).
+    const proven = header ? this.provenUser(header) : undefined;
+    if (proven) return this.grant(proven, accesses);
     const creds = parseBasic(header);
     if (!creds) {
       // Anonymous pulls go straight through; only the ping is challenged, so that clients
@@ -67,10 +72,37 @@ export class HtpasswdController implements AccessController {
     }
     const user = await this.login(req, creds);
     if (!user) throw this.challenge(req, accesses);
+    this.rememberHeader(header!, user);
+    return this.grant(user, accesses);
+  }
+
+  private grant(user: string, accesses: readonly Access[]): Grant {
     const role = this.opts.roles[user] ?? this.opts.defaultRole;
     const denied = accesses.find((a) => !allows(role, a.action));
     if (denied) throw deniedError(user, role, denied);
     return { user };
+  }
+
+  /**
+   * The user of an Authorization header that passed bcrypt recently, checked synchronously: the
+   * header is kept only as a keyed hash (never the password), and the proof holds while the
+   * user's htpasswd hash is unchanged and the proof is younger than the credential cache TTL.
+   */
+  private provenUser(header: string): string | undefined {
+    const p = this.headerProofs.get(this.headerKey(header));
+    if (!p || p.expires <= Date.now()) return undefined;
+    return this.file.snapshot()?.get(p.user) === p.hash ? p.user : undefined;
+  }
+
+  private rememberHeader(header: string, user: string): void {
+    const hash = this.file.snapshot()?.get(user);
+    if (hash === undefined) return;
+    if (this.headerProofs.size > 10_000) this.headerProofs.clear(); // bounded: a flood of distinct headers
+    this.headerProofs.set(this.headerKey(header), { user, hash, expires: Date.now() + this.ttl });
+  }
+
+  private headerKey(header: string): string {
+    return createHash('sha256').update(this.key).update(header).digest('base64');
   }
 
   /** Checks Basic credentials (bcrypt once, then the cached proof), with the failure limiter. */
