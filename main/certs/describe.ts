@@ -1,16 +1,11 @@
 // What a user needs to know about a certificate: who it is for (subject, SANs), who vouches
 // for it, when it expires, and a fingerprint to compare out of band.
 import forge from 'node-forge';
+import type { CertificateView } from '../../preload/contract/certs';
 
-export interface CertificateInfo {
-  subject: string;
-  issuer: string;
-  dnsNames: string[];
-  ipAddresses: string[];
-  notBefore: string;
-  notAfter: string;
+/** What the UI shows (the contract's view) plus what the CLI and validation also use. */
+export interface CertificateInfo extends CertificateView {
   serialNumber: string;
-  fingerprintSha256: string;
   isCa: boolean;
   selfSigned: boolean;
 }
