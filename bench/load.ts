@@ -13,6 +13,12 @@ export interface LoadOptions {
   maxOps: number;
   /** Unrecorded ops run first (opens keep-alive connections, warms caches). */
   warmupOps?: number;
+  /**
+   * Started as the measured part starts; the measured part then also ends when it settles (ops
+   * in flight still finish and count), so the figures cover exactly the time it was running
+   * (issue 10: latency while wrong-password guesses are being answered). Its failure fails the run.
+   */
+  during?: () => Promise<unknown>;
 }
 
 export interface LoadResult {
@@ -43,13 +49,13 @@ function takeHooks(): MeasureHooks | undefined {
 /** Seqs of warm-up ops start here so they never collide with measured ones. */
 export const WARMUP_SEQ_BASE = 1_000_000_000;
 
-async function lanes(op: Op, n: number, count: number, deadline: number, firstSeq: number, hist?: Histogram) {
+async function lanes(op: Op, n: number, count: number, deadline: number, firstSeq: number, hist?: Histogram, stop?: { now: boolean }) {
   let next = 0;
   let bytes = 0;
   let failure: unknown;
   const lane = async () => {
-    // Bounded: at most `count` ops in total and never past the deadline.
-    while (failure === undefined && next < count && performance.now() < deadline) {
+    // Bounded: at most `count` ops in total, never past the deadline, and not once told to stop.
+    while (failure === undefined && next < count && performance.now() < deadline && stop?.now !== true) {
       const seq = firstSeq + next++;
       const t0 = performance.now();
       try {
@@ -77,10 +83,15 @@ export async function runLoad(op: Op, o: LoadOptions, beforeMeasure?: () => Prom
   hooks?.start();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const { ops, bytes } = await lanes(op, o.concurrency, o.maxOps, t0 + o.durationMs, 0, hist);
+  const stop = { now: false };
+  const side = o.during?.().finally(() => (stop.now = true));
+  // Not left unhandled while the lanes run: its outcome is awaited (and thrown) below.
+  side?.catch(() => undefined);
+  const { ops, bytes } = await lanes(op, o.concurrency, o.maxOps, t0 + o.durationMs, 0, hist, stop);
   const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   hooks?.stop();
+  await side;
   return { ops, bytes, elapsedMs, hist, clientCpuMs: (cpu.user + cpu.system) / 1000, clientProcesses: 1 };
 }
 
@@ -108,6 +119,8 @@ export interface WorkerReply {
 
 /** Splits concurrency and op budget over `workers` child processes started together. */
 export async function runLoadInWorkers(job: WorkerJob, workers: number): Promise<LoadResult> {
+  // A function cannot cross the IPC channel: the workers would silently run without it.
+  if (job.load.during) throw new Error('LoadOptions.during runs in-process only (runLoad)');
   const file = path.join(import.meta.dirname, 'load-worker.ts');
   const children = Array.from({ length: workers }, (_, i) => {
     const share = (total: number) => Math.floor(total / workers) + (i < total % workers ? 1 : 0);

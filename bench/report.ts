@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { LoadResult } from './load';
 import type { MachineBounds } from './machine';
 import type { ServerKind } from './servers';
-import type { Unit } from './scenarios/types';
+import type { RatioTarget, Unit } from './scenarios/types';
 
 const MiB = 1024 * 1024;
 /** Short-lived helpers (sync, getconf) and rounding make a little "other" CPU normal. */
@@ -130,14 +130,32 @@ export function formatScenario(rec: ScenarioRecord): string {
   return [`${rec.name} — ${rec.description}`, table(rows), ...extraLines(rec), ...warn, ...busy].join('\n');
 }
 
-/** One line per server: its extra figures and their ratios. */
+/** One line per server: its extra figures and their ratios, then one line per target. */
 function extraLines(rec: ScenarioRecord): string[] {
-  return Object.entries(rec.results).filter(([, r]) => r.extra).map(([kind, r]) => {
-    const { values, ratios = [] } = r.extra!;
-    const figures = Object.entries(values).map(([k, v]) => `${k} ${num(v)}`);
+  return Object.entries(rec.results).filter(([, r]) => r.extra).flatMap(([kind, r]) => {
+    const { values, ratios = [], targets = [] } = r.extra!;
+    const figures = Object.entries(values).map(([k, v]) => `${k} ${Number.isInteger(v) ? String(v) : num(v)}`);
     const x = ratios.map(([label, a, b]) => `${label} ${ratio(values[a], values[b])}`);
-    return `  ${kind}: ${[...figures, ...x].join('; ')}`;
+    return [`  ${kind}: ${[...figures, ...x].join('; ')}`, ...targets.map((t) => `  ${kind} target: ${targetText(values, t)}`)];
   });
+}
+
+/** Whether a ratio target is met; a ratio that could not be computed fails. */
+function targetMet(values: Record<string, number>, t: RatioTarget): boolean {
+  const a = values[t.numerator], b = values[t.denominator];
+  return a !== undefined && b !== undefined && b > 0 && a / b <= t.max;
+}
+
+function targetText(values: Record<string, number>, t: RatioTarget): string {
+  return `${t.label} ${ratio(values[t.numerator], values[t.denominator])} (target ≤ ${t.max}x): ${targetMet(values, t) ? 'pass' : 'FAIL'}`;
+}
+
+/** Every scenario target of the run, pass or FAIL. */
+function targetLines(rep: BenchReport): string[] {
+  const rows = rep.scenarios.flatMap((s) => (Object.entries(s.results) as [ServerKind, ServerResult][]).flatMap(([kind, r]) =>
+    (r.extra?.targets ?? []).map((t) => [s.name, kind, targetText(r.extra!.values, t)])));
+  if (rows.length === 0) return [];
+  return ['', '== targets ==', table([['scenario', 'server', 'target'], ...rows])];
 }
 
 export function formatSummary(rep: BenchReport): string {
@@ -151,6 +169,7 @@ export function formatSummary(rep: BenchReport): string {
         s.ratio === undefined ? '-' : `${s.ratio.toFixed(2)}x`, s.cpuPerGBRatio === undefined ? '-' : `${s.cpuPerGBRatio.toFixed(2)}x`]),
     ]),
     ...authLines(rep),
+    ...targetLines(rep),
     ...cpuPerGBLines(rep),
     '',
     '== servers ==',

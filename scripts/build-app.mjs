@@ -3,6 +3,7 @@
 // Checks that the preload needs nothing but electron at run time.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { bcryptDefine } from './bcrypt-source.mjs';
 
 export async function buildApp({ outdir = 'dist/app' } = {}) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -11,7 +12,9 @@ export async function buildApp({ outdir = 'dist/app' } = {}) {
     legalComments: 'none', external: ['electron'], logLevel: 'warning',
     define: { __BERTH_VERSION__: JSON.stringify(pkg.version) },
   };
-  const main = await build({ ...common, entryPoints: ['main/index.ts'], outfile: `${outdir}/main.cjs`, target: 'node22' });
+  const main = await build({
+    ...common, define: { ...common.define, ...bcryptDefine() }, entryPoints: ['main/index.ts'], outfile: `${outdir}/main.cjs`, target: 'node22',
+  });
   const preload = await build({ ...common, entryPoints: ['preload/index.ts'], outfile: `${outdir}/preload.cjs`, target: 'chrome130' });
   const requires = Object.values(preload.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
   const extra = requires.filter((p) => p !== 'electron');

@@ -3,6 +3,7 @@
 // Fails if anything in the bundle resolves to `electron`: the core must run without it.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { bcryptDefine } from './bcrypt-source.mjs';
 import { buildApp } from './build-app.mjs';
 import { buildRenderer } from './build-renderer.mjs';
 
@@ -18,7 +19,7 @@ const result = await build({
   sourcemap: 'linked',
   metafile: true,
   legalComments: 'none',
-  define: { __BERTH_VERSION__: JSON.stringify(pkg.version) },
+  define: { __BERTH_VERSION__: JSON.stringify(pkg.version), ...bcryptDefine() },
   logLevel: 'warning',
 });
 

@@ -9,15 +9,15 @@ import type { ServerVariant, Scenario } from './types';
 import { manifestScenarios } from './manifests';
 import { mixedScenarios } from './mixed';
 
-const USER = 'bench';
+export const AUTH_USER = 'bench';
 const PASSWORD = 'bench-password-7f3a';
 
 export const AUTH: ServerVariant = {
   key: 'htpasswd',
-  authorization: 'Basic ' + Buffer.from(`${USER}:${PASSWORD}`).toString('base64'),
+  authorization: 'Basic ' + Buffer.from(`${AUTH_USER}:${PASSWORD}`).toString('base64'),
   async configure(cfg, workDir) {
     const file = path.join(workDir, 'htpasswd');
-    await writeFile(file, `${USER}:${await hashPassword(PASSWORD, 10)}\n`, { mode: 0o600 });
+    await writeFile(file, `${AUTH_USER}:${await hashPassword(PASSWORD, 10)}\n`, { mode: 0o600 });
     return { ...cfg, auth: { htpasswd: { realm: 'berth-bench', path: file } } };
   },
 };

@@ -1,5 +1,6 @@
 // Every scenario in run order. `--scenario X` selects names equal to X or starting with "X-".
 import { authScenarios } from './auth';
+import { authGuessScenarios } from './auth-guesses';
 import { listingScenarios } from './listing';
 import { manifestPutScenarios } from './manifest-put';
 import { manifestScenarios } from './manifests';
@@ -18,6 +19,7 @@ export function allScenarios(): Scenario[] {
     ...listingScenarios(),
     ...mixedScenarios(),
     ...authScenarios(),
+    ...authGuessScenarios(),
     ...proxyScenarios(),
   ];
 }

@@ -46,7 +46,12 @@ export interface Prepared {
 export interface ExtraFigures {
   values: Record<string, number>;
   ratios?: Array<[label: string, numerator: string, denominator: string]>;
+  /** Ratios with a goal (issue 10: p99 while guessed at ≤ 2× quiet), marked pass/FAIL in the report. */
+  targets?: RatioTarget[];
 }
+
+/** values[numerator] / values[denominator] must be at most `max`. */
+export interface RatioTarget { label: string; numerator: string; denominator: string; max: number }
 
 export interface Scenario {
   name: string;

@@ -1,8 +1,9 @@
 // The desktop app's entry: single instance, app lifecycle, and the wiring of runtime, control
 // service, IPC, window and tray. The registry keeps serving when the window closes; only Quit
 // (tray menu, or the OS) stops it. Process-level concerns (exit, fatal dialogs) live here only.
-import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, session, shell, Tray } from 'electron';
-import { parseConfig } from '../config/load';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, safeStorage, session, shell, Tray } from 'electron';
+import { homedir } from 'node:os';
+import { defaultDataDir, parseConfig } from '../config/load';
 import { createLogger } from '../lib/logger';
 import { clientAddresses } from '../control/addresses';
 import { createControlService } from '../control/service';
@@ -16,6 +17,7 @@ import { createPreferences } from './preferences';
 import { hardenSession, hardenWebContents } from './security';
 import { AppSettingsStore } from './settings/app-settings-store';
 import { openAppStore } from './settings/electron-store';
+import { safeStoragePort } from './settings/safe-storage';
 import { createTrayController } from './tray';
 import { mainWindowOptions } from './windows';
 
@@ -36,9 +38,17 @@ export function bootstrap(): void {
 async function start(): Promise<void> {
   const paths = appPaths(__dirname, app.isPackaged, process.resourcesPath);
   const store = openAppStore();
-  const settings = new AppSettingsStore(store, app.getPath('userData'));
+  const settings = new AppSettingsStore(store, app.getPath('userData'), {
+    seal: safeStoragePort(safeStorage, process.platform),
+    warn: (message) => log.warn(message),
+  });
   const { config } = parseConfig(await settings.read(), { source: settings.location });
-  const runtime = createRuntime({ config, log });
+  // The maintenance channel sits in the data folder the CLI resolves, so `berth gc` and
+  // `berth users …` reach the app's registry as they reach `berth serve`.
+  const runtime = createRuntime({
+    config, log,
+    admin: { dataDir: defaultDataDir(process.env, process.platform, homedir()), reloadConfig: async () => parseConfig(await settings.read(), { source: settings.location }).config },
+  });
   const preferences = createPreferences(store, loginItemPort(app));
   const service = createControlService({ runtime, settings, filesDir: app.getPath('userData'), log, preferences });
 

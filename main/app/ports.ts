@@ -31,6 +31,20 @@ export interface LoginItemPort {
 export interface KeyValuePort {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
+  delete(key: string): void;
+}
+
+/**
+ * Encryption with a key the OS keeps for this user (Electron's safeStorage: Keychain, DPAPI,
+ * libsecret/kwallet), for the secrets in the settings store.
+ */
+export interface SecretSealPort {
+  /** False when the OS has no real key store (e.g. Linux without a keyring): keep plain text. */
+  available(): boolean;
+  /** Ciphertext as base64 (fits a JSON string). */
+  seal(plain: string): string;
+  /** Throws when the text cannot be decrypted (another machine or user, a reset keyring). */
+  open(sealed: string): string;
 }
 
 /** What an IPC handler sees of the frame that sent a message. */

@@ -18,7 +18,9 @@ storage:
   delete:
     enabled: true
 http:
-  addr: :5000
+  # Loopback only until shared: other machines cannot reach it. To share it on the network,
+  # drop the host (listen on every interface) and consider requiring login (auth).
+  addr: 127.0.0.1:5000
   debug:
     # Health, metrics and pprof; no authentication, so loopback only.
     addr: 127.0.0.1:5001

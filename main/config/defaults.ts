@@ -1,5 +1,6 @@
 // Defaults, as distribution applies them (reference/distribution.md §2), plus Berth's own.
 // Durations stay in Go syntax here so the docs and the code say the same thing.
+import { availableParallelism } from 'node:os';
 
 export const DEFAULTS = {
   logLevel: 'info',
@@ -27,4 +28,22 @@ export const DEFAULTS = {
   headersTimeout: '30s',
   /** Long enough for a slow link between chunks, short enough that dead sockets go. */
   idleTimeout: '120s',
+  /** 8 kbit/s: slower than any link a registry is usable over, yet it cuts a 1 byte/s trickle. */
+  minBodyRate: 1024,
+  /** Averaged this long, so a stall of a few seconds on a real link never trips it. */
+  minBodyRateWindow: '30s',
+  /** Far above what a team's clients open (Docker uses a handful per pull or push). */
+  maxConnections: 1024,
+  /** A docker push opens at most 5 sessions at once (max-concurrent-uploads), so 20 parallel pushes per repository. */
+  uploadsPerRepository: 100,
+  /** 40 parallel pushes from one address (a CI host, or several behind one NAT). */
+  uploadsPerClient: 200,
 } as const;
+
+/**
+ * berth.auth.bcryptworkers: two threads keep a burst of logins from waiting long, and leave
+ * a core to the event loop on bigger machines; one on a single core.
+ */
+export function defaultBcryptWorkers(): number {
+  return Math.min(2, availableParallelism());
+}

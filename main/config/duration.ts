@@ -30,6 +30,16 @@ export function parseDuration(input: string | number): number {
   return parseDurationString(input);
 }
 
+/**
+ * parseDuration for anything a user sets (config keys, `--grace`, the maintenance channel): a
+ * negative duration has no meaning there (a negative GC grace would make the future "old").
+ */
+export function parseNonNegativeDuration(input: string | number): number {
+  const ms = parseDuration(input);
+  if (ms < 0) throw new Error(`must not be negative (got ${JSON.stringify(input)})`);
+  return ms === 0 ? 0 : ms; // "-0s" is zero, not -0
+}
+
 function parseDurationString(text: string): number {
   const fail = (why: string): never => {
     throw new Error(`invalid duration ${JSON.stringify(text)}: ${why}`);

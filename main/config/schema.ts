@@ -5,7 +5,7 @@
 // Defaults are not applied here but in normalize.ts, which also turns durations into ms.
 import { z } from 'zod';
 import { cipherSuiteProblem, KNOWN_CIPHER_SUITES } from './cipher-suites';
-import { parseDuration } from './duration';
+import { parseNonNegativeDuration } from './duration';
 import { closest } from './suggest';
 
 /** Schemas whose value is text; the loader turns `password: 0123` back into "0123" for them. */
@@ -33,7 +33,7 @@ function duration() {
     .union([z.string(), z.number()], { error: 'expected a duration such as "10s", "1h30m" or "168h"' })
     .superRefine((v, ctx) => {
       try {
-        if (parseDuration(v) < 0) ctx.addIssue({ code: 'custom', message: `must not be negative (got ${JSON.stringify(v)})` });
+        parseNonNegativeDuration(v);
       } catch (e) {
         ctx.addIssue({ code: 'custom', message: (e as Error).message });
       }
@@ -189,15 +189,35 @@ export const configFileSchema = z.strictObject({
       roles: z.record(z.string(), z.string().transform((s) => s.toLowerCase()).pipe(z.enum(['read', 'write', 'admin']))).nullish(),
       /** How long a verified credential is trusted before bcrypt runs again. */
       credentialcache: duration(),
+      /** Worker threads that run bcrypt (default min(2, cores)), so logins never stall the event loop. */
+      bcryptworkers: z.number().int().min(1).max(64).nullish(),
+      /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client for the login limiter. */
+      trustedproxies: strList(),
     }),
     /** Limits on slow clients: headers must arrive in time, and a silent connection is closed. */
     http: section({
       headerstimeout: duration(),
       idletimeout: duration(),
+      /** Browser origins (scheme://host[:port]) whose pages may send state-changing requests. */
+      allowedorigins: strList(),
+      /** Host header names accepted besides the listener's own (checked always on loopback). */
+      allowedhosts: strList(),
+      /** Request bodies averaging fewer bytes per second than this over minbodyratewindow are cut; 0 = off. */
+      minbodyrate: count(),
+      minbodyratewindow: duration(),
+      /** Connections beyond this many open ones are dropped at once (Node's server.maxConnections); 0 = no cap. */
+      maxconnections: count(),
+    }),
+    /** Caps on open blob upload sessions (each is a directory on disk until committed, cancelled or purged). */
+    uploads: section({
+      maxperrepository: count(),
+      maxperclient: count(),
     }),
     proxy: section({
-      /** Accept pushes while proxying (default true); false restores registry:3's read-only cache. */
+      /** Accept pushes while proxying (default true), under localnamespaces only; false makes the proxy read-only. */
       allowpush: bool(),
+      /** Repository-name prefixes (e.g. team, ci/builds) pushed and served here, never asked upstream. */
+      localnamespaces: strList(),
       /** Evict least-recently-used cached content above this size: bytes, or "10GB", "512MiB". */
       maxsize: z.union([z.number().int().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*([kmgt]i?b?|b)?\s*$/i, 'expected a size such as 10GB or 512MiB')]).nullish(),
       /** More upstreams, chosen by the first name component (e.g. ghcr.io/owner/image). */

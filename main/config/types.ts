@@ -101,6 +101,7 @@ export interface BerthConfig {
   catalogrescanMs: number;
   auth: BerthAuthConfig;
   http: BerthHttpConfig;
+  uploads: BerthUploadsConfig;
   proxy: BerthProxyConfig;
 }
 
@@ -110,6 +111,22 @@ export interface BerthHttpConfig {
   headerstimeoutMs: number;
   /** A connection with no traffic for this long is closed, mid-request or not. */
   idletimeoutMs: number;
+  /** Exact browser origins allowed to send state-changing requests (lowercase, no trailing slash). */
+  allowedorigins: string[];
+  /** Extra Host names the listeners answer (lowercase, no port); "*" accepts any. */
+  allowedhosts: string[];
+  /** Bytes per second a request body must average over `minbodyratewindowMs`; 0 = no minimum. */
+  minbodyrate: number;
+  minbodyratewindowMs: number;
+  /** Open connections beyond this are dropped (Node's server.maxConnections); 0 = no cap. */
+  maxconnections: number;
+}
+
+/** Caps on open blob upload sessions; 0 = no cap. */
+export interface BerthUploadsConfig {
+  maxperrepository: number;
+  /** Per client address (IPv6 by /64). */
+  maxperclient: number;
 }
 
 export type Role = 'read' | 'write' | 'admin';
@@ -122,6 +139,10 @@ export interface BerthAuthConfig {
   defaultrole: Role;
   roles: Record<string, Role>;
   credentialcacheMs: number;
+  /** Worker threads running bcrypt compares. */
+  bcryptworkers: number;
+  /** Addresses/CIDRs of reverse proxies trusted to report the client in X-Forwarded-For. */
+  trustedproxies: string[];
 }
 
 export interface RegistryConfig {
@@ -148,8 +169,14 @@ export interface UpstreamConfig {
 
 /** Berth's additions to proxy mode. */
 export interface BerthProxyConfig {
-  /** Pushes are accepted while proxying (a pushed tag is local and wins over upstream). */
+  /** Pushes are accepted while proxying, under `localnamespaces` only; false = fully read-only. */
   allowpush: boolean;
+  /**
+   * Repository-name prefixes that belong to this registry in proxy mode: a name equal to one or
+   * under `<prefix>/` is pushed and served locally and never asked upstream; every other name
+   * resolves upstream-first and refuses writes.
+   */
+  localnamespaces: string[];
   /** 0 = no cap; otherwise least-recently-used cached content is evicted above it. */
   maxsizeBytes: number;
   upstreams: UpstreamConfig[];

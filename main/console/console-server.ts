@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { ControlEvent } from '../../preload/contract';
 import type { ControlService } from '../control/service';
 import type { Logger } from '../lib/logger';
+import { BodyTooLargeError, readJsonBody } from '../lib/read-json-body';
 import { plain, serveStatic } from './static-files';
 import { tokenMatches } from './token';
 
@@ -56,10 +57,9 @@ export async function startConsoleServer(o: ConsoleOptions): Promise<ConsoleServ
     const method = decodeURIComponent(url.pathname.slice('/api/'.length));
     let args: unknown;
     try {
-      const body = await readBody(req);
-      args = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+      args = await readJsonBody(req, MAX_BODY);
     } catch (err) {
-      const tooLarge = (err as Error).message === 'too large';
+      const tooLarge = err instanceof BodyTooLargeError;
       return json(res, tooLarge ? 413 : 400, { ok: false, error: { code: 'INVALID_ARGUMENT', message: tooLarge ? 'The request is too large.' : 'The request body is not JSON.' } });
     }
     const result = await o.service.call(method, args);
@@ -109,18 +109,3 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}

@@ -2,7 +2,9 @@
 // host name, then localhost. A registry bound to one address has only that one.
 import { hostname as osHostname, networkInterfaces as osInterfaces } from 'node:os';
 import type { ClientAddress } from '../../preload/contract';
-import { formatHostPort } from '../registry/http/listen-address';
+import { formatHostPort, isLoopback } from '../registry/http/listen-address';
+
+export { isLoopback };
 
 export interface AddressSources {
   interfaces?: () => ReturnType<typeof osInterfaces>;
@@ -32,9 +34,4 @@ export function clientAddresses(bound: { host: string; port: number }, tls: bool
   if (host && host !== 'localhost') out.push(make(host, 'hostname'));
   out.push(make('localhost', 'loopback'));
   return out;
-}
-
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\./.test(h) || h === '::ffff:127.0.0.1';
 }

@@ -1,7 +1,9 @@
 // docker.*: the Docker setup wizard (main/docker-setup/wizard.ts). The wizard's options (home,
 // dockerd pidfile, elevation) can be injected through ControlDeps.docker so tests point it at
-// a private dockerd; DaemonJsonError (a broken daemon.json) becomes INVALID_ARGUMENT.
+// a private dockerd. A target that is not a detected daemon.json (TargetError) and a broken
+// daemon.json (DaemonJsonError) become INVALID_ARGUMENT on `target`.
 import { DaemonJsonError } from '../docker-setup/daemon-json';
+import { TargetError } from '../docker-setup/detect';
 import { applyDaemonChange, clientSnippets, detectDockerTargets, previewDaemonChange, type WizardOptions } from '../docker-setup/wizard';
 import { invalid } from './errors';
 import type { Handlers } from './types';
@@ -9,15 +11,17 @@ import type { Handlers } from './types';
 export function dockerHandlers(opts: WizardOptions = {}): Handlers<'docker'> {
   return {
     'docker.detect': () => detectDockerTargets(opts),
-    'docker.preview': async (change) => {
-      try {
-        return await previewDaemonChange(change, opts);
-      } catch (err) {
-        if (err instanceof DaemonJsonError) throw invalid('target', err.message);
-        throw err;
-      }
-    },
-    'docker.apply': (change) => applyDaemonChange(change, opts),
+    'docker.preview': (change) => targetErrors(() => previewDaemonChange(change, opts)),
+    'docker.apply': (change) => targetErrors(() => applyDaemonChange(change, opts)),
     'docker.snippets': async ({ hostPort, tls }) => clientSnippets(hostPort, tls),
   };
+}
+
+async function targetErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof TargetError || err instanceof DaemonJsonError) throw invalid('target', err.message);
+    throw err;
+  }
 }

@@ -5,6 +5,7 @@ import { isAbsolute as posixAbsolute } from 'node:path/posix';
 import { isAbsolute as winAbsolute } from 'node:path/win32';
 import { z } from 'zod';
 import type { ArgsOf, ControlMethod } from '../../preload/contract';
+import { hostPortProblem, insecureRegistryProblem, mirrorUrlProblem } from '../../preload/contract/registry-hosts';
 import { NAME_MAX, NAME_RE, parseDigest, TAG_RE } from '../registry/reference';
 
 const none = z.strictObject({});
@@ -19,11 +20,17 @@ const password = z.string().min(1, 'the password must not be empty')
   .refine((p) => Buffer.byteLength(p) <= 72, 'the password must be at most 72 bytes (bcrypt ignores the rest)');
 const goDuration = z.string().regex(/^(0|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/, 'a duration such as 168h, 30m or 0 (never expire)');
 const httpUrl = z.string().max(2048).refine((u) => u === '' || /^https?:\/\/[^\s/?#]+[^\s]*$/.test(u), 'an http:// or https:// URL');
-const hostPort = z.string().max(300).regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, without a scheme');
+/** A string checked by one of the registry-hosts.ts grammars, its reason as the message. */
+const grammar = (problem: (v: string) => string | undefined) => z.string().max(300).superRefine((v, ctx) => {
+  const p = problem(v);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+});
+const hostPort = grammar((v) => hostPortProblem(v, true));
 const pem = z.string().min(1).max(1024 * 1024);
 
 const settingsPatch = z.strictObject({
   port: z.number().int().min(1, 'the port must be 1–65535').max(65535, 'the port must be 1–65535').optional(),
+  shareOnNetwork: z.boolean().optional(),
   dataDir: absolutePath.optional(),
   deleteEnabled: z.boolean().optional(),
   tls: z.strictObject({
@@ -35,14 +42,14 @@ const settingsPatch = z.strictObject({
   }).partial().optional(),
   proxy: z.strictObject({
     enabled: z.boolean(), remoteUrl: httpUrl, username: z.string().max(256), password: z.string().max(4096),
-    ttl: goDuration, allowPush: z.boolean(),
+    ttl: goDuration, allowPush: z.boolean(), localNamespaces: z.array(repository).max(100, 'at most 100 local namespaces'),
   }).partial().optional(),
 });
 
 const daemonChange = z.strictObject({
   target: absolutePath,
-  insecureRegistry: hostPort.optional(),
-  mirror: httpUrl.optional(),
+  insecureRegistry: grammar(insecureRegistryProblem).optional(),
+  mirror: grammar(mirrorUrlProblem).optional(),
   remove: z.boolean().optional(),
 });
 

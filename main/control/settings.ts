@@ -9,6 +9,7 @@ import { applySettingsPatch } from '../settings/apply-patch';
 import { fileExists } from '../settings/settings-store';
 import { settingsFromConfig } from '../settings/settings-from-config';
 import type { RegistryConfig } from '../config/types';
+import { listensOnLoopback } from '../registry/http/listen-address';
 import { ConfigAccess, type Applied } from './config-access';
 import { invalid } from './errors';
 import type { ControlDeps, Handlers } from './types';
@@ -47,6 +48,9 @@ export function settingsHandlers(deps: ControlDeps, access: ConfigAccess): Handl
 
 /** What the schema cannot check: the state of files and the combination of fields. */
 async function check(patch: SettingsPatch, current: Settings): Promise<void> {
+  if (patch.shareOnNetwork !== undefined && current.port === 0 && patch.port === undefined) {
+    throw invalid('shareOnNetwork', 'The registry listens on a unix socket (http.net: unix); set a port to listen on TCP first.');
+  }
   if (patch.dataDir !== undefined && patch.dataDir !== current.dataDir) {
     try {
       await mkdir(patch.dataDir, { recursive: true });
@@ -92,7 +96,8 @@ function describe(a: Applied, running: boolean): string {
   if (!a.changed) return 'Nothing changed.';
   if (a.restarted) {
     const labels = [...new Set(a.reasons.map((r) => LABELS.find(([p]) => r === p || r.startsWith(p + '.'))?.[1] ?? 'the configuration'))];
-    return `Restarted the registry to apply ${labels.join(', ')}; it listens on port ${portOf(a.config)}.`;
+    const reach = a.config.http.net !== 'tcp' ? '' : listensOnLoopback(a.config.http.addr) ? ' (this computer only)' : ' (shared on the network)';
+    return `Restarted the registry to apply ${labels.join(', ')}; it listens on port ${portOf(a.config)}${reach}.`;
   }
   return running ? 'Applied without restarting the registry.' : 'Saved. The registry uses it when it starts.';
 }

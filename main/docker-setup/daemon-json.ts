@@ -4,6 +4,7 @@
 // daemons (reference/peers.md §5.2–5.3): `insecure-registries` takes host:port WITHOUT a scheme,
 // `registry-mirrors` takes a URL WITH http:// or https://.
 import { createTwoFilesPatch } from 'diff';
+import { hostPortProblem, insecureRegistryProblem, isCidr, parseMirrorUrl } from '../../preload/contract/registry-hosts';
 
 export type DaemonConfig = Record<string, unknown>;
 
@@ -14,7 +15,8 @@ export class DaemonJsonError extends Error {}
 
 /**
  * Parses daemon.json text. An empty file counts as `{}` (dockerd accepts it). Anything else
- * that is not a JSON object is refused with the line and column where it breaks.
+ * that is not a JSON object is refused with the line and column where it breaks, and never with
+ * a piece of the text: the file may not be what it claims to be, and the message reaches the UI.
  */
 export function parseDaemonJson(text: string, path = 'daemon.json'): DaemonConfig {
   const body = text.replace(/^\uFEFF/, ''); // dockerd strips a UTF-8 BOM too
@@ -26,12 +28,21 @@ export function parseDaemonJson(text: string, path = 'daemon.json'): DaemonConfi
     const msg = (err as Error).message;
     const pos = /at position (\d+)/.exec(msg);
     const where = pos ? ` at ${lineColumn(body, Number(pos[1]))}` : /end of JSON input/i.test(msg) ? ' at the end of the file' : '';
-    throw new DaemonJsonError(`${path} is not valid JSON${where}: ${msg.replace(/\s*\(line \d+ column \d+\)/, '')}. Berth will not change it; fix it first.`);
+    throw new DaemonJsonError(`${path} is not valid JSON${where}${parseReason(msg)}. Berth will not change it; fix it first.`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new DaemonJsonError(`${path} must hold a JSON object ({ … }), not ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'null' : `a ${typeof value}`}`);
   }
   return value as DaemonConfig;
+}
+
+/**
+ * V8's reason without the excerpt of the text it may quote ("Unexpected token 'p', "password=h"...
+ * is not valid JSON"): only a reason made of words and JSON punctuation is kept.
+ */
+function parseReason(msg: string): string {
+  const reason = msg.replace(/\s*\(line \d+ column \d+\)/, '').replace(/\s*in JSON at position \d+.*$/s, '').trim();
+  return /^[A-Za-z ,-]*('[{}[\]:,]'[A-Za-z ,-]*)*$/.test(reason) && reason !== '' ? `: ${reason}` : '';
 }
 
 function lineColumn(text: string, offset: number): string {
@@ -50,9 +61,9 @@ export interface Normalized {
 }
 
 /**
- * An insecure-registries entry: host[:port] (or a CIDR) with no scheme and no path. dockerd
- * itself strips http:// and https:// with a warning and rejects other schemes; we do the same
- * so the file holds what dockerd will actually use.
+ * An insecure-registries entry: host[:port] or a CIDR (the grammar of registry-hosts.ts), with no
+ * scheme and no path. dockerd itself strips http:// and https:// with a warning and rejects other
+ * schemes; we do the same so the file holds what dockerd will actually use.
  */
 export function normalizeInsecureRegistry(input: string): Normalized {
   const warnings: string[] = [];
@@ -60,55 +71,29 @@ export function normalizeInsecureRegistry(input: string): Normalized {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
   if (scheme) {
     if (!/^https?$/i.test(scheme[1]!)) throw new DaemonJsonError(`insecure registry "${input}": only host:port is allowed, not a ${scheme[1]}:// URL`);
-    v = v.slice(scheme[0].length);
-    warnings.push(`insecure-registries entries take host:port without a scheme: using "${v.replace(/\/+$/, '')}" instead of "${input}"`);
+    v = v.slice(scheme[0].length).replace(/\/+$/, '');
+    if (!insecureRegistryProblem(v)) warnings.push(`insecure-registries entries take host:port without a scheme: using "${v}" instead of "${scheme[0]}${v}"`);
   }
-  if (v.endsWith('/')) v = v.replace(/\/+$/, '');
-  if (v === '') throw new DaemonJsonError('insecure registry: empty host');
-  if (isCidr(v)) return { value: v, warnings };
-  if (/[/?#@\s]/.test(v)) throw new DaemonJsonError(`insecure registry "${input}": only host:port is allowed (no path, query, credentials or spaces)`);
-  validateHostPort(v, `insecure registry "${input}"`);
+  if (v.endsWith('/') && !isCidr(v)) v = v.replace(/\/+$/, '');
+  const problem = insecureRegistryProblem(v);
+  if (problem) throw new DaemonJsonError(`insecure registry "${input}": ${problem}`);
   return { value: v.toLowerCase(), warnings };
 }
 
 /**
- * A registry-mirrors entry: http(s)://host[:port] with at most "/" as path and no query,
- * fragment or credentials (dockerd's ValidateMirror). Stored without a trailing slash.
+ * A registry-mirrors entry: http(s)://host[:port][/path] with no query, fragment or credentials
+ * (dockerd's ValidateMirror, narrowed by registry-hosts.ts). Stored without a trailing slash.
  */
 export function normalizeMirror(input: string): Normalized {
   const v = input.trim();
   if (!/^https?:\/\//i.test(v)) {
-    throw new DaemonJsonError(`mirror "${input}": registry-mirrors entries need a scheme, e.g. "http://${v.replace(/^[a-z]+:\/\//i, '')}" (dockerd refuses to start otherwise)`);
+    const bare = v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    const example = hostPortProblem(bare) ? 'http://host:5000' : `http://${bare}`;
+    throw new DaemonJsonError(`mirror "${input}": registry-mirrors entries need a scheme, e.g. "${example}" (dockerd refuses to start otherwise)`);
   }
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    throw new DaemonJsonError(`mirror "${input}" is not a valid URL`);
-  }
-  if (url.username || url.password) throw new DaemonJsonError(`mirror "${input}": credentials are not allowed in registry-mirrors (use docker login)`);
-  if (url.search || v.includes('?')) throw new DaemonJsonError(`mirror "${input}": a query string is not allowed`);
-  if (url.hash || v.includes('#')) throw new DaemonJsonError(`mirror "${input}": a fragment is not allowed`);
-  if (url.pathname !== '/' && url.pathname !== '') throw new DaemonJsonError(`mirror "${input}": a path ("${url.pathname}") is not allowed; a mirror serves /v2/ at its root`);
-  if (!url.hostname) throw new DaemonJsonError(`mirror "${input}": no host`);
-  return { value: `${url.protocol}//${url.host}`, warnings: [] };
-}
-
-function validateHostPort(v: string, what: string): void {
-  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d+))?$/i.exec(v);
-  if (!m) throw new DaemonJsonError(`${what}: expected host:port`);
-  const host = m[1]!;
-  if (!host.startsWith('[') && !/^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$/i.test(host)) throw new DaemonJsonError(`${what}: "${host}" is not a valid host name`);
-  if (m[2] !== undefined) {
-    const port = Number(m[2]);
-    if (!(port >= 1 && port <= 65535)) throw new DaemonJsonError(`${what}: port ${m[2]} is out of range (1–65535)`);
-  }
-}
-
-function isCidr(v: string): boolean {
-  const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(v);
-  if (m) return m[1]!.split('.').every((o) => Number(o) <= 255) && Number(m[2]) <= 32;
-  return /^[0-9a-f:]+\/\d{1,3}$/i.test(v) && v.includes(':');
+  const p = parseMirrorUrl(v);
+  if ('problem' in p) throw new DaemonJsonError(`mirror "${input}": ${p.problem}`);
+  return { value: `${p.scheme}://${p.hostPort.toLowerCase()}${p.path}`, warnings: [] };
 }
 
 /** How two entries compare: case-insensitive, ignoring a scheme (insecure) or trailing slash. */

@@ -3,9 +3,9 @@
 // target says whether its daemon answers `docker info`, and the wizard applies to the one that does.
 import { constants, existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { DockerKind, DockerTarget } from '../../preload/contract/docker-setup';
-import { dockerEnv, type ResolvedEnv } from './env';
+import { DAEMON_JSON_ENV, dockerEnv, type ResolvedEnv } from './env';
 
 interface Candidate {
   kind: DockerKind;
@@ -32,12 +32,22 @@ function candidates(e: ResolvedEnv): Candidate[] {
   return list;
 }
 
-/** The kind of Docker a daemon.json path belongs to; unknown paths (a private dockerd) count as rootful. */
-export function kindOf(path: string, e: ResolvedEnv): DockerKind {
-  const c = candidates(e).find((x) => resolve(x.path) === resolve(path));
-  if (c) return c.kind;
-  if (resolve(path) === resolve(join(e.home, '.docker', 'daemon.json'))) return 'docker-desktop';
-  return 'linux-rootful';
+/** A target the wizard was asked to edit that is not one of the daemon.json files it knows. */
+export class TargetError extends Error {}
+
+/**
+ * The daemon.json a client asked for, if it is exactly one of this machine's known locations
+ * (the ones detection offers, or $BERTH_DOCKER_DAEMON_JSON). The control API is reachable from a
+ * renderer and over HTTP, so a path it receives is only ever matched, never used as given:
+ * anything else (~/.docker/config.json, /etc/profile.d/…, a relative path) is refused unread.
+ */
+export function knownTarget(path: string, e: ResolvedEnv): { kind: DockerKind; path: string } {
+  const c = isAbsolute(path) ? candidates(e).find((x) => resolve(x.path) === resolve(path)) : undefined;
+  if (!c) {
+    throw new TargetError(`Berth edits only the daemon.json of a Docker it detected (${candidates(e).map((x) => x.path).join(', ')}); ` +
+      `for another location, start Berth with ${DAEMON_JSON_ENV} set to it`);
+  }
+  return { kind: c.kind, path: c.path };
 }
 
 export async function detectTargets(e: ResolvedEnv): Promise<DockerTarget[]> {

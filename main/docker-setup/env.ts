@@ -2,6 +2,7 @@
 // it at a private dockerd, a temp home, another platform, or a fake elevation prompt.
 import { execFile } from 'node:child_process';
 import { homedir } from 'node:os';
+import { isAbsolute } from 'node:path';
 
 export interface RunResult {
   /** Exit code; null when the command could not run at all (see `error`). */
@@ -44,7 +45,7 @@ export interface WizardOptions {
   failVerification?: boolean;
   /** Tests: may this process write a path? Default: access(W_OK). (As root, everything is writable.) */
   canWrite?: (path: string) => Promise<boolean>;
-  /** Tests: the rootful daemon.json (default /etc/docker/daemon.json). */
+  /** The rootful daemon.json (default: $BERTH_DOCKER_DAEMON_JSON, else /etc/docker/daemon.json). */
   rootfulPath?: string;
   /** Clock for backup names (tests). */
   now?: () => Date;
@@ -79,10 +80,22 @@ export function resolveEnv(o: WizardOptions = {}): ResolvedEnv {
     isRoot: o.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0),
     verifyTimeoutMs: o.verifyTimeoutMs,
     failVerification: o.failVerification ?? false,
-    rootfulPath: o.rootfulPath ?? '/etc/docker/daemon.json',
+    rootfulPath: o.rootfulPath ?? daemonJsonOverride(env) ?? '/etc/docker/daemon.json',
     canWrite: o.canWrite,
     now: o.now ?? (() => new Date()),
   };
+}
+
+/**
+ * The one way to point the wizard at a daemon.json outside the places it knows (a snap or
+ * distribution package, a dockerd started with --config-file): an environment variable of the
+ * Berth process, set by whoever starts it. Nothing a client sends can name another file.
+ */
+export const DAEMON_JSON_ENV = 'BERTH_DOCKER_DAEMON_JSON';
+
+function daemonJsonOverride(env: NodeJS.ProcessEnv): string | undefined {
+  const v = env[DAEMON_JSON_ENV];
+  return v && isAbsolute(v) ? v : undefined;
 }
 
 /** The environment for a docker CLI call against `host` (or the CLI's default when undefined). */

@@ -3,7 +3,9 @@
 // exact commands for the user to run when we may not (files owned by root).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { hostPortProblem } from '../../preload/contract/registry-hosts';
+import { TargetError } from './detect';
 
 export type TrustClient = 'docker' | 'podman' | 'containerd';
 
@@ -29,7 +31,11 @@ export interface TrustOptions {
 export function trustTarget(client: TrustClient, o: TrustOptions): TrustTarget {
   const home = o.home ?? homedir();
   const base = o.baseDir ?? defaultBase(client, !!o.rootless, home);
+  // The folder name is the client's address; the grammar (no "/", no "..") keeps it one level
+  // under the client's certs.d, whoever asked.
+  const problem = hostPortProblem(o.hostPort, true);
   const dir = join(base, o.hostPort);
+  if (problem || dirname(dir) !== join(base)) throw new TargetError(`"${o.hostPort}" cannot name a certs.d folder: ${problem ?? 'not a host:port'}`);
   const files: Record<string, string> = { 'ca.crt': o.caPem };
   if (client === 'containerd') {
     // containerd reads hosts.toml; `ca` is relative to this directory.

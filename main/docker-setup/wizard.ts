@@ -3,10 +3,10 @@
 // file is root's → reload/restart → verify with `docker info` → roll back on failure), and the
 // podman/containerd equivalents. The control service calls these; plain Node, no electron.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { ApplyStep, ClientSnippets, DaemonApplyResult, DaemonChange, DaemonPreview, DockerTarget } from '../../preload/contract/docker-setup';
 import { DaemonJsonError, daemonDiff, editDaemonConfig, formatDaemonJson, parseDaemonJson } from './daemon-json';
-import { detectTargets, kindOf, needsElevation } from './detect';
+import { readDaemonFile } from './daemon-file';
+import { detectTargets, knownTarget, needsElevation } from './detect';
 import { resolveEnv, type ResolvedEnv, type WizardOptions } from './env';
 import { manualCommands, OpError, runDirect, runElevated, systemElevator, type Op } from './privileged';
 import { reloadPlan, type Then } from './reload';
@@ -21,18 +21,21 @@ export async function detectDockerTargets(opts?: WizardOptions): Promise<DockerT
 }
 
 interface Planned extends DaemonPreview {
+  kind: DockerTarget['kind'];
   expectation: Expectation;
   warnings: string[];
 }
 
-async function plan(change: DaemonChange): Promise<Planned> {
-  const path = change.target;
-  const current = existsSync(path) ? await readFile(path, 'utf8') : '';
+/** Throws TargetError for a path that is not a known daemon.json, before anything is read. */
+async function plan(change: DaemonChange, e: ResolvedEnv): Promise<Planned> {
+  const { path, kind } = knownTarget(change.target, e);
+  const current = await readDaemonFile(path);
   const edit = editDaemonConfig(parseDaemonJson(current, path), change);
   // Unchanged: leave the user's formatting alone; changed: 2-space JSON, keys in their order.
   const next = edit.changed ? formatDaemonJson(edit.config) : current;
   return {
     path,
+    kind,
     current,
     next,
     diff: daemonDiff(path, current, next),
@@ -42,9 +45,12 @@ async function plan(change: DaemonChange): Promise<Planned> {
   };
 }
 
-/** Throws DaemonJsonError (with the line and column) when the current file is not valid JSON. */
-export async function previewDaemonChange(change: DaemonChange, _opts?: WizardOptions): Promise<DaemonPreview> {
-  const { expectation: _x, ...preview } = await plan(change);
+/**
+ * Throws TargetError for an unknown target, DaemonJsonError (with the line and column, never the
+ * text) when the current file is not a readable JSON object.
+ */
+export async function previewDaemonChange(change: DaemonChange, opts?: WizardOptions): Promise<DaemonPreview> {
+  const { expectation: _x, kind: _k, ...preview } = await plan(change, resolveEnv(opts));
   return preview;
 }
 
@@ -52,7 +58,7 @@ export async function applyDaemonChange(change: DaemonChange & { then: Then }, o
   const e = resolveEnv(opts);
   let p: Planned;
   try {
-    p = await plan(change);
+    p = await plan(change, e);
   } catch (err) {
     if (err instanceof DaemonJsonError) return { ok: false, steps: [], message: err.message };
     throw err;
@@ -65,7 +71,7 @@ export async function applyDaemonChange(change: DaemonChange & { then: Then }, o
   if (!v.ok) return { ok: false, steps, message: `Not written: ${v.errors.join('; ')}` };
   add(['validated']);
 
-  const kind = kindOf(p.path, e);
+  const kind = p.kind;
   const reload = await reloadPlan(kind, change.then, e);
   const backupPath = existsSync(p.path) && !p.unchanged ? `${p.path}.berth-backup-${stamp(e.now())}` : undefined;
   const fileOps: Op[] = p.unchanged ? [] : [

@@ -1,14 +1,16 @@
 // `berth certs init|show`: create a local CA and a server certificate where the config's
-// http.tls.certificate/key point (or --cert/--key), or show what is there.
+// http.tls.certificate/key point (or --cert/--key), or show what is there. The config defaults
+// to the one `berth serve` would use.
 import { parseArgs } from 'node:util';
 import { initCertificates, showCertificates, type CertificatesView } from '../certs/cert-service';
 import type { CertificateInfo } from '../certs/describe';
 import type { KeySize } from '../certs/generate';
-import { loadConfigFile } from '../config/load';
+import { resolveConfigSource } from '../config/config-source';
 
 export const CERTS_USAGE = `Usage:
-  berth certs init [--name NAME]... [--bits 2048|3072|4096] [--days N] [--new-ca] (--config FILE | --cert FILE --key FILE)
-  berth certs show (--config FILE | --cert FILE)
+  berth certs init [--name NAME]... [--bits 2048|3072|4096] [--days N] [--new-ca] [--config FILE | --cert FILE --key FILE]
+  berth certs show [--config FILE | --cert FILE]
+Without --config (or --cert), the configuration \`berth serve\` would use.
 Without --name the certificate covers this host's name, localhost, 127.0.0.1, ::1 and every
 non-internal interface address.
 `;
@@ -23,9 +25,10 @@ export async function runCerts(args: string[]): Promise<number> {
   });
   let certificate = values.cert;
   let key = values.key;
-  if (values.config) {
-    const { config } = await loadConfigFile(values.config);
-    if (!config.http.tls) throw new Error(`${values.config} has no http.tls section (certificate and key paths)`);
+  if (values.config || !certificate) {
+    const from = resolveConfigSource(values.config);
+    const { config } = await from.load();
+    if (!config.http.tls) throw new Error(`${from.label} has no http.tls section (certificate and key paths); name them with --config FILE or --cert FILE --key FILE\n\n${CERTS_USAGE}`);
     certificate ??= config.http.tls.certificate;
     key ??= config.http.tls.key;
   }

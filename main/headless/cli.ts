@@ -13,21 +13,24 @@ const USAGE = `Berth ${VERSION} — a container image registry
 Usage:
   berth serve [--config FILE]   Run the registry headless. Without --config, serves
                                 <data folder>/config.yml if it exists, else the embedded default:
-                                filesystem storage in the data folder, port 5000.
+                                filesystem storage in the data folder, 127.0.0.1:5000 (this
+                                computer only; REGISTRY_HTTP_ADDR=:5000 shares it).
       --console [ADDR]          Also serve the web console (the desktop app's UI) and its API on
                                 ADDR (default ${DEFAULT_CONSOLE_ADDR}); prints the address with its
                                 access token once. Loopback only, unless --console-public.
   berth users …                 Manage htpasswd users and their roles (berth users help).
   berth certs …                 Create or show the TLS certificates (berth certs help).
-  berth gc --config FILE        Garbage-collect unreferenced blobs (online when Berth serves FILE).
-  berth fsck --config FILE      Check the store (links, tags, blob digests); --repair fixes links.
+  berth gc [--config FILE]      Garbage-collect unreferenced blobs (online when Berth serves it).
+  berth fsck [--config FILE]    Check the store (links, tags, blob digests); --repair fixes links.
+                                users, gc, fsck and certs default to the config serve would use.
   berth version                 Print the version.
   berth help                    Show this help.
 
 Environment:
-  BERTH_DATA_DIR                Data folder for the embedded default.
+  BERTH_DATA_DIR                Data folder: the embedded default's storage and the maintenance
+                                socket (give serve and the other commands the same one).
   REGISTRY_*                    distribution-style overrides of config keys (REGISTRY_HTTP_ADDR=…).
-  REGISTRY_CONFIGURATION_PATH   Config file to use when --config is not given.
+  REGISTRY_CONFIGURATION_PATH   Config file to use when --config is not given (every command).
 `;
 
 export const HELP = () => USAGE + '\n' + USERS_USAGE + '\n' + CERTS_USAGE + '\n' + MAINTENANCE_USAGE;
@@ -43,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       });
       if (values['console-public'] && consoleAddr === undefined) throw new Error('--console-public goes with --console');
       return runServe({
-        configPath: values.config ?? process.env.REGISTRY_CONFIGURATION_PATH,
+        configPath: values.config,
         ...(consoleAddr !== undefined ? { console: parseConsoleAddress(consoleAddr, values['console-public'] ?? false) } : {}),
       });
     }

@@ -72,11 +72,11 @@ export async function startConsoleMode(o: ConsoleModeOptions): Promise<{ close()
 
 /**
  * Which Docker the wizard edits. By default the machine's own; these variables point it at
- * another daemon (a rootless one started by hand, or the private dockerd of a test).
+ * another daemon (a rootless one started by hand, or the private dockerd of a test). The
+ * wizard reads BERTH_DOCKER_DAEMON_JSON itself (docker-setup/env.ts), in the desktop app too.
  */
 function dockerWizardOptions(env: NodeJS.ProcessEnv): WizardOptions {
   return {
-    ...(env.BERTH_DOCKER_DAEMON_JSON ? { rootfulPath: env.BERTH_DOCKER_DAEMON_JSON } : {}),
     ...(env.BERTH_DOCKER_PIDFILE ? { pidfile: env.BERTH_DOCKER_PIDFILE } : {}),
     ...(env.DOCKER_HOST ? { dockerHost: env.DOCKER_HOST } : {}),
   };

@@ -2,8 +2,8 @@
 // (runtime/maintenance.ts), and print a readable summary. Exit codes: 0 done (fsck: no errors),
 // 1 fsck found errors or the task failed, 2 usage.
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../config/duration';
-import { loadConfigFile } from '../config/load';
+import { resolveConfigSource } from '../config/config-source';
+import { parseNonNegativeDuration } from '../config/duration';
 import { formatBytes } from '../lib/format-bytes';
 import { createLogger, silentLogger } from '../lib/logger';
 import { runMaintenance, type Where } from '../runtime/maintenance';
@@ -11,26 +11,34 @@ import type { FsckReport } from '../registry/storage/fsck';
 import type { GcReport } from '../registry/storage/gc';
 
 export const MAINTENANCE_USAGE = `Usage:
-  berth gc   [--dry-run] [--delete-untagged] [--grace DURATION] --config FILE
+  berth gc   [--dry-run] [--delete-untagged] [--grace DURATION] [--config FILE]
       Deletes blobs no manifest references (and with --delete-untagged, manifests no tag
-      reaches). Runs inside the Berth serving FILE when its http.debug listener answers,
-      else directly on the storage. --grace keeps what was written within DURATION (e.g. 1h).
-  berth fsck [--repair] [--json] --config FILE
+      reaches). Runs inside the Berth serving the config when one answers on its maintenance
+      channel (a socket in the data folder only your user can open), else directly on the
+      storage. --grace keeps what was written within DURATION (e.g. 1h).
+  berth fsck [--repair] [--json] [--config FILE]
       Checks every blob (re-hashed), link, manifest, tag and upload. Exit code 1 on errors.
       --repair removes dangling links and tags, abandoned temp files and corrupt blobs.
+Without --config, both use the configuration \`berth serve\` would use.
 `;
 
 const SHOWN = 20;
 
 export async function runGc(args: string[]): Promise<number> {
   const { values } = parseArgs({
-    args, strict: true, allowPositionals: false,
+    args: attachNegativeValue(args, '--grace'), strict: true, allowPositionals: false,
     options: { config: { type: 'string', short: 'c' }, 'dry-run': { type: 'boolean', short: 'd' }, 'delete-untagged': { type: 'boolean', short: 'm' }, grace: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const config = await load(values.config);
-  if (!config) return 2;
-  const opts = { dryRun: values['dry-run'] ?? false, deleteUntagged: values['delete-untagged'] ?? false, ...(values.grace ? { gracePeriodMs: parseDuration(values.grace) } : {}) };
-  const { where, report } = await runMaintenance(config, { kind: 'gc', opts }, logger(config.log.level));
+  let gracePeriodMs: number | undefined;
+  try {
+    if (values.grace !== undefined) gracePeriodMs = parseNonNegativeDuration(values.grace);
+  } catch (err) {
+    process.stderr.write(`berth: --grace: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { config, dataDir } = await load(values.config);
+  const opts = { dryRun: values['dry-run'] ?? false, deleteUntagged: values['delete-untagged'] ?? false, ...(gracePeriodMs !== undefined ? { gracePeriodMs } : {}) };
+  const { where, report } = await runMaintenance(config, dataDir, { kind: 'gc', opts }, logger(config.log.level));
   process.stdout.write(values.json ? JSON.stringify({ where, ...report }, null, 2) + '\n' : formatGc(where, report));
   return 0;
 }
@@ -40,9 +48,8 @@ export async function runFsck(args: string[]): Promise<number> {
     args, strict: true, allowPositionals: false,
     options: { config: { type: 'string', short: 'c' }, repair: { type: 'boolean' }, json: { type: 'boolean' } },
   });
-  const config = await load(values.config);
-  if (!config) return 2;
-  const { where, report } = await runMaintenance(config, { kind: 'fsck', opts: { repair: values.repair ?? false } }, logger(config.log.level));
+  const { config, dataDir } = await load(values.config);
+  const { where, report } = await runMaintenance(config, dataDir, { kind: 'fsck', opts: { repair: values.repair ?? false } }, logger(config.log.level));
   process.stdout.write(values.json ? JSON.stringify({ where, ...report }, null, 2) + '\n' : formatFsck(where, report));
   // Errors that remain (after --repair, the ones it could not fix) fail the command.
   const repairedErrors = report.problems.filter((p) => p.severity === 'error' && p.repaired).length;
@@ -50,11 +57,24 @@ export async function runFsck(args: string[]): Promise<number> {
 }
 
 async function load(path: string | undefined) {
-  if (!path) {
-    process.stderr.write(`berth: --config FILE is required\n\n${MAINTENANCE_USAGE}`);
-    return undefined;
+  const from = resolveConfigSource(path);
+  return { config: (await from.load()).config, dataDir: from.dataDir };
+}
+
+/**
+ * parseArgs reads `--grace -5m` as a missing value followed by an unknown flag; passing it as
+ * `--grace=-5m` lets the duration check say what is wrong with it.
+ */
+function attachNegativeValue(args: string[], flag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (args[i] === flag && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${flag}=${next}`);
+      i++;
+    } else out.push(args[i]!);
   }
-  return (await loadConfigFile(path, process.env)).config;
+  return out;
 }
 
 /** Offline runs log to stderr at warn and above; the summary is what the user asked for. */
@@ -63,7 +83,7 @@ function logger(level: string) {
 }
 
 function describe(where: Where): string {
-  return where.mode === 'online' ? `online, in the registry serving this config (${where.url})` : `offline, directly on ${where.root}`;
+  return where.mode === 'online' ? `online, in the registry serving this config (maintenance channel ${where.channel})` : `offline, directly on ${where.root}`;
 }
 
 export function formatGc(where: Where, r: GcReport): string {

@@ -1,21 +1,19 @@
-// `berth serve`: load the config (or the embedded default), start the runtime, and stop cleanly
-// on SIGINT/SIGTERM. Startup problems are printed as one readable line and exit non-zero.
-//
-// Without --config, `<dataDir>/config.yml` is used when it exists: that is where the console
-// (and `berth serve --console` edits) write the embedded default once it is first changed.
-import { homedir } from 'node:os';
+// `berth serve`: load the config (or the embedded default, config-source.ts), start the runtime
+// with its maintenance channel, and stop cleanly on SIGINT/SIGTERM. Startup problems are printed
+// as one readable line and exit non-zero.
 import { mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { defaultConfig, defaultConfigYaml, defaultDataDir, loadConfigFile } from '../config/load';
-import { redactConfig } from '../config/load';
+import { resolveConfigSource } from '../config/config-source';
+import { defaultConfigYaml, redactConfig } from '../config/load';
 import type { RegistryConfig } from '../config/types';
 import { createLogger } from '../lib/logger';
 import { createRuntime } from '../runtime/runtime';
 import { ConfigFileStore } from '../settings/settings-store';
 import { startConsoleMode, type ConsoleAddress } from './console-mode';
+import { shareHint } from './share-hint';
 
 export interface ServeOptions {
+  /** --config; when undefined, the same resolution as every other command (config-source.ts). */
   configPath: string | undefined;
   /** Serve the web console too (berth serve --console [ADDR]). */
   console?: ConsoleAddress;
@@ -23,19 +21,12 @@ export interface ServeOptions {
 
 export async function runServe(opts: ServeOptions): Promise<number> {
   let config: RegistryConfig;
-  let source: string;
   let warnings: string[] = [];
-  const dataDir = defaultDataDir(process.env, process.platform, homedir());
+  const from = resolveConfigSource(opts.configPath);
+  const { dataDir, path: configPath, label: source } = from;
   const saved = join(dataDir, 'config.yml');
-  const configPath = opts.configPath ?? (existsSync(saved) ? saved : undefined);
   try {
-    if (configPath) {
-      ({ config, warnings } = await loadConfigFile(configPath, process.env));
-      source = configPath;
-    } else {
-      ({ config, warnings } = defaultConfig(dataDir, process.env));
-      source = `embedded default (data folder ${dataDir})`;
-    }
+    ({ config, warnings } = await from.load());
   } catch (err) {
     process.stderr.write(`berth: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
@@ -56,7 +47,9 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     }
   }
 
-  const runtime = createRuntime({ config, log });
+  // Resolved again at each reload: the console may since have saved the default as config.yml.
+  const reloadConfig = async () => (await resolveConfigSource(opts.configPath).load()).config;
+  const runtime = createRuntime({ config, log, admin: { dataDir, reloadConfig } });
   let started = true;
   try {
     await runtime.start();
@@ -71,6 +64,9 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     const storage = config.storage.driver === 'filesystem' ? config.storage.filesystem.rootdirectory : 'in memory';
     process.stdout.write(`Berth registry listening on ${state.url} (storage: ${storage}; config: ${source})\n`);
     if (state.debugUrl) process.stdout.write(`Health and metrics on ${state.debugUrl}/debug/health\n`);
+    if (runtime.adminPath) process.stdout.write(`Maintenance channel (berth gc, fsck, users) on ${runtime.adminPath}\n`);
+    const hint = shareHint(config, state.port);
+    if (hint) process.stdout.write(`${hint}\n`);
   }
 
   let consoleMode: { close(): Promise<void> } | undefined;

@@ -1,20 +1,26 @@
 // `berth users add|passwd|role|remove|list`: manage the htpasswd file named by the config's
-// auth.htpasswd.path (or --htpasswd FILE), and roles in the config's berth.auth.roles.
+// auth.htpasswd.path (or --htpasswd FILE), and roles in the config's berth.auth.roles. The config
+// defaults to the one `berth serve` would use; after a change, the Berth serving it is told over
+// its maintenance channel, so the change applies at once.
 import { parseArgs } from 'node:util';
+import { resolveConfigSource, type ConfigSource } from '../config/config-source';
 import { configRoleStore } from '../config/edit-config';
-import { loadConfigFile } from '../config/load';
 import type { Role } from '../config/types';
 import { ROLES } from '../registry/auth/roles';
+import { askAdmin } from '../runtime/admin-client';
+import { adminEndpoint, serverIdentity } from '../runtime/admin-endpoint';
 import { UserService } from '../users/user-service';
 import { readPassword } from './read-password';
 
 export const USERS_USAGE = `Usage:
-  berth users list   (--config FILE | --htpasswd FILE)
-  berth users add    NAME [--role read|write|admin] (--config FILE | --htpasswd FILE)
-  berth users passwd NAME (--config FILE | --htpasswd FILE)
-  berth users role   NAME read|write|admin --config FILE
-  berth users remove NAME (--config FILE | --htpasswd FILE)
-Passwords are read from a prompt, or from the first line of standard input when it is piped.
+  berth users list   [--config FILE | --htpasswd FILE]
+  berth users add    NAME [--role read|write|admin] [--config FILE | --htpasswd FILE]
+  berth users passwd NAME [--config FILE | --htpasswd FILE]
+  berth users role   NAME read|write|admin [--config FILE]
+  berth users remove NAME [--config FILE | --htpasswd FILE]
+Without --config (or --htpasswd), the configuration \`berth serve\` would use. A running Berth
+serving it applies the change at once. Passwords are read from a prompt, or from the first line
+of standard input when it is piped.
 `;
 
 export async function runUsers(args: string[]): Promise<number> {
@@ -23,7 +29,8 @@ export async function runUsers(args: string[]): Promise<number> {
     options: { config: { type: 'string', short: 'c' }, htpasswd: { type: 'string' }, role: { type: 'string' } },
   });
   const [action, name, roleArg] = positionals;
-  const service = await open(values.config, values.htpasswd);
+  const from = resolveConfigSource(values.config);
+  const service = await open(from, values.config !== undefined, values.htpasswd);
   const role = (r: string | undefined): Role | undefined => {
     if (r === undefined) return undefined;
     if (!ROLES.includes(r as Role)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
@@ -40,30 +47,48 @@ export async function runUsers(args: string[]): Promise<number> {
     case 'add':
       await service.add(need(), await readPassword(), role(values.role));
       process.stdout.write(`added ${name}\n`);
-      return 0;
+      return tellServer(from);
     case 'passwd':
       await service.setPassword(need(), await readPassword());
       process.stdout.write(`password of ${name} changed\n`);
-      return 0;
+      return tellServer(from);
     case 'role':
       await service.setRole(need(), role(roleArg) ?? (() => { throw new Error('a role is required'); })());
       process.stdout.write(`${name} is now ${roleArg}\n`);
-      return 0;
+      return tellServer(from);
     case 'remove':
       await service.remove(need());
       process.stdout.write(`removed ${name}\n`);
-      return 0;
+      return tellServer(from);
     default:
       process.stderr.write(USERS_USAGE);
       return 2;
   }
 }
 
-async function open(configPath: string | undefined, htpasswd: string | undefined): Promise<UserService> {
-  if (htpasswd) return new UserService(htpasswd, configPath ? configRoleStore(configPath) : undefined, 'admin');
-  if (!configPath) throw new Error(`name the users file: --config FILE (with auth.htpasswd) or --htpasswd FILE\n\n${USERS_USAGE}`);
-  const { config } = await loadConfigFile(configPath);
+/** --htpasswd alone edits that file only (roles need --config too); otherwise the config's file. */
+async function open(from: ConfigSource, explicitConfig: boolean, htpasswd: string | undefined): Promise<UserService> {
+  if (htpasswd) return new UserService(htpasswd, explicitConfig && from.path ? configRoleStore(from.path) : undefined, 'admin');
+  const { config } = await from.load();
   const path = config.auth.htpasswd?.path;
-  if (!path) throw new Error(`${configPath} has no auth.htpasswd section`);
-  return new UserService(path, configRoleStore(configPath), config.berth.auth.defaultrole);
+  if (!path) throw new Error(`${from.label} has no auth.htpasswd section; name the users file: --config FILE (with auth.htpasswd) or --htpasswd FILE\n\n${USERS_USAGE}`);
+  return new UserService(path, from.path ? configRoleStore(from.path) : undefined, config.berth.auth.defaultrole);
+}
+
+/**
+ * Tells the Berth serving the config to re-read users and roles. No server answering is the
+ * ordinary case (the files are updated and read at the next start); a server that answers but
+ * fails only earns a warning, since the change itself is written.
+ */
+async function tellServer(from: ConfigSource): Promise<number> {
+  try {
+    const config = (await from.load()).config;
+    const reply = await askAdmin(adminEndpoint(from.dataDir, serverIdentity(config)).path, 'reload-users', {}, { timeoutMs: 15_000 });
+    if (reply === undefined) return 0;
+    process.stdout.write(`the running registry (${config.http.addr}) applied the change\n`);
+    if (reply.pending.length > 0) process.stdout.write(`other changes to the config wait for a restart: ${reply.pending.join(', ')}\n`);
+  } catch (err) {
+    process.stderr.write(`berth: warning: the change is saved, but the running registry was not told: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  return 0;
 }

@@ -16,8 +16,6 @@ export interface ContentSource {
   manifest(name: string, ref: Reference, head: boolean): Promise<StoredManifest>;
   blob(name: string, digest: Digest, head: boolean): Promise<BlobSource>;
   tags(name: string): Promise<string[]>;
-  /** A client pushed this tag (the pull-through cache stops following the upstream for it). */
-  tagPushed?(name: string, tag: string): void;
 }
 
 export function localContent(store: RegistryStore): ContentSource {

@@ -24,6 +24,7 @@ export type ErrorKind =
   | 'unavailable'
   | 'storage-full'
   | 'request-invalid'
+  | 'request-timeout'
   | 'endpoint-unknown';
 
 export class RegistryError extends Error {
@@ -71,6 +72,7 @@ const WIRE: Record<ErrorKind, WireEntry> = {
   unavailable: { code: 'UNAVAILABLE', status: 503, message: 'service unavailable' },
   'storage-full': { code: 'UNKNOWN', status: 507, message: 'insufficient storage: the registry ran out of disk space' },
   'request-invalid': { code: 'UNKNOWN', status: 400, message: 'bad request' },
+  'request-timeout': { code: 'UNKNOWN', status: 408, message: 'the request body arrived too slowly' },
   // Not an API path at all; distribution answers a plain-text 404 here, we keep the envelope.
   'endpoint-unknown': { code: 'UNSUPPORTED', status: 404, message: 'no such API endpoint' },
 };

@@ -1,10 +1,10 @@
 // Name, tag and digest grammars of the distribution spec (and github.com/distribution/reference),
 // shared by the router, the stores and validation. Anything that reaches a storage path has
 // passed one of these, which is what keeps `..` and friends out of the storage root.
+import { isValidName } from '../../preload/contract/repository-name';
 import { RegistryError } from './errors';
 
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-export const NAME_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+export { isValidName, NAME_MAX, NAME_RE } from '../../preload/contract/repository-name';
 export const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 // Algorithm grammar from the spec; only registered algorithms are accepted further on.
 export const DIGEST_RE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
@@ -12,16 +12,9 @@ export const DIGEST_RE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 // since such an id could never be a storage path segment (it was a 500 from the driver).
 export const UPLOAD_ID_RE = /^[A-Za-z0-9_=-][A-Za-z0-9._=-]{0,127}$/;
 
-/** distribution's RepositoryNameTotalLengthMax. */
-export const NAME_MAX = 255;
-
 const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
 export interface Digest { algorithm: 'sha256' | 'sha384' | 'sha512'; hex: string; value: string }
-
-export function isValidName(name: string): boolean {
-  return name.length <= NAME_MAX && NAME_RE.test(name);
-}
 
 export function assertName(name: string): void {
   if (!isValidName(name)) throw new RegistryError('name-invalid', undefined, { name });

@@ -1,10 +1,11 @@
 // One registry: a driver and its stores behind the API listener, plus the debug listener.
 // `createRegistry` builds without listening, so callers (runtime, tests) choose when to start.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { RegistryConfig } from '../config/types';
 import type { Logger } from '../lib/logger';
 import { allowAll, TOKEN_PATH, type AccessController } from './auth/access';
 import { apiUrl } from './http/context';
+import { sharedBcryptPool } from '../users/bcrypt-pool';
 import { HtpasswdController } from './auth/htpasswd-controller';
 import { startDebugServer } from './debug-server';
 import { StorageHealth } from './health';
@@ -41,16 +42,27 @@ export function createDriver(config: RegistryConfig): StorageDriver {
     : new FilesystemDriver({ rootdirectory: config.storage.filesystem.rootdirectory });
 }
 
-/** htpasswd when auth.htpasswd is set, else no authentication (distribution's `auth: none`). */
-export function accessControllerFor(config: RegistryConfig, log: Logger): AccessController {
+/**
+ * htpasswd when auth.htpasswd is set, else no authentication (distribution's `auth: none`).
+ * Given the controller in use (`previous`), a change of roles, anonymous access or limits is
+ * applied to it in place, so issued tokens and proven credentials stay valid for everyone the
+ * change does not concern.
+ */
+export function accessControllerFor(config: RegistryConfig, log: Logger, previous?: AccessController): AccessController {
   const h = config.auth.htpasswd;
   if (!h) return allowAll;
   const a = config.berth.auth;
-  return new HtpasswdController({
+  const opts = {
     realm: h.realm, path: h.path, roles: a.roles, defaultRole: a.defaultrole,
     anonymousPull: a.anonymous === 'pull', proofTtlMs: a.credentialcacheMs, log,
-    tokenRealm: (req) => apiUrl({ req, config }, TOKEN_PATH),
-  });
+    tokenRealm: (req: IncomingMessage) => apiUrl({ req, config }, TOKEN_PATH),
+    trustedProxies: a.trustedproxies, bcrypt: sharedBcryptPool(a.bcryptworkers),
+  };
+  if (previous instanceof HtpasswdController && previous.canUpdate(opts)) {
+    previous.update(opts);
+    return previous;
+  }
+  return new HtpasswdController(opts);
 }
 
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
@@ -76,7 +88,10 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
   try {
     api = await createApiServer(config, dispatch, log);
     const address = await api.listen();
-    if (config.http.debug) debug = await startDebugServer(config.http.debug, health, metrics, store);
+    if (config.http.debug) {
+      const { allowedorigins, allowedhosts } = config.berth.http;
+      debug = await startDebugServer(config.http.debug, health, metrics, { allowedOrigins: allowedorigins, allowedHosts: allowedhosts });
+    }
     health?.start();
     const running: RunningRegistry = {
       store,

@@ -1,38 +1,48 @@
-// GC and fsck for the command line: in the serving Berth when one serves this config (online,
-// through its debug listener, where the caches and the GC guard live), else directly on the
-// storage (offline). Never offline while something else listens on the registry's address:
-// a second writer on the tree is exactly what distribution's GC documentation warns about.
+// GC and fsck for the command line: in the serving Berth when one answers on the maintenance
+// channel of this config (online, where the caches and the GC guard live; admin-channel.ts),
+// else directly on the storage (offline). Never offline while something else listens on the
+// registry's address: a second writer on the tree is exactly what distribution's GC
+// documentation warns about.
 import { connect } from 'node:net';
 import type { RegistryConfig } from '../config/types';
 import type { Logger } from '../lib/logger';
-import { formatHostPort, parseListenAddress } from '../registry/http/listen-address';
+import { parseListenAddress } from '../registry/http/listen-address';
 import { createDriver } from '../registry/registry';
 import type { FsckOptions, FsckReport } from '../registry/storage/fsck';
 import type { GcOptions, GcReport } from '../registry/storage/gc';
 import { RegistryStore } from '../registry/storage/registry-store';
+import { askAdmin } from './admin-client';
+import { adminEndpoint, serverIdentity } from './admin-endpoint';
 
-export type Where = { mode: 'online'; url: string } | { mode: 'offline'; root: string };
+export type Where = { mode: 'online'; channel: string } | { mode: 'offline'; root: string };
 
 export type MaintenanceTask =
-  | { kind: 'gc'; opts: GcOptions }
-  | { kind: 'fsck'; opts: FsckOptions };
+  | { kind: 'gc'; opts: Pick<GcOptions, 'dryRun' | 'deleteUntagged' | 'gracePeriodMs'> }
+  | { kind: 'fsck'; opts: Pick<FsckOptions, 'repair'> };
 
 export interface MaintenanceResult<R> { where: Where; report: R }
 
-export async function runMaintenance(config: RegistryConfig, task: { kind: 'gc'; opts: GcOptions }, log: Logger): Promise<MaintenanceResult<GcReport>>;
-export async function runMaintenance(config: RegistryConfig, task: { kind: 'fsck'; opts: FsckOptions }, log: Logger): Promise<MaintenanceResult<FsckReport>>;
-export async function runMaintenance(config: RegistryConfig, task: MaintenanceTask, log: Logger): Promise<MaintenanceResult<GcReport | FsckReport>> {
-  const debug = config.http.debug ? reachable(config.http.debug.addr) : undefined;
-  if (debug) {
-    const url = `http://${formatHostPort(debug.host, debug.port)}`;
-    const report = await askServer(url, task);
-    if (report !== undefined) return { where: { mode: 'online', url }, report };
+export async function runMaintenance(config: RegistryConfig, dataDir: string, task: Extract<MaintenanceTask, { kind: 'gc' }>, log: Logger): Promise<MaintenanceResult<GcReport>>;
+export async function runMaintenance(config: RegistryConfig, dataDir: string, task: Extract<MaintenanceTask, { kind: 'fsck' }>, log: Logger): Promise<MaintenanceResult<FsckReport>>;
+export async function runMaintenance(config: RegistryConfig, dataDir: string, task: MaintenanceTask, log: Logger): Promise<MaintenanceResult<GcReport | FsckReport>> {
+  // When the config names no findable server (port 0, a socket path too long), the reason is
+  // kept for the message below: then only offline is possible, and only when nothing serves.
+  let channel: string | undefined;
+  let noChannel = '';
+  try {
+    channel = adminEndpoint(dataDir, serverIdentity(config)).path;
+  } catch (err) {
+    noChannel = ` (${(err as Error).message})`;
+  }
+  if (channel) {
+    const report = task.kind === 'gc' ? await askAdmin(channel, 'gc', task.opts) : await askAdmin(channel, 'fsck', task.opts);
+    if (report !== undefined) return { where: { mode: 'online', channel }, report };
   }
   if (config.http.net === 'tcp') {
     const api = reachable(config.http.addr);
-    if (await listening(api.host, api.port)) {
-      throw new Error(`something is serving on ${config.http.addr} but no Berth answers on http.debug.addr; ` +
-        `configure http.debug (loopback) so ${task.kind} runs inside the server, or stop the server to run it offline`);
+    if (api.port !== 0 && await listening(api.host, api.port)) {
+      throw new Error(`something is serving on ${config.http.addr} but no Berth answers on its maintenance channel${channel ? ` ${channel}` : noChannel}; ` +
+        `if it is Berth, run this command as the user running it, with the same data folder (BERTH_DATA_DIR), or stop the server to run ${task.kind} offline`);
     }
   }
   if (config.storage.driver !== 'filesystem') throw new Error(`${task.kind} needs filesystem storage when no server is running`);
@@ -47,35 +57,6 @@ function reachable(addr: string): { host: string; port: number } {
   if (!host || host === '0.0.0.0') return { host: '127.0.0.1', port };
   if (host === '::') return { host: '::1', port };
   return { host, port };
-}
-
-/** The report, or undefined when nothing listens there (connection refused). */
-async function askServer(base: string, task: MaintenanceTask): Promise<GcReport | FsckReport | undefined> {
-  const q = new URLSearchParams();
-  if (task.kind === 'gc') {
-    if (task.opts.dryRun) q.set('dryrun', 'true');
-    if (task.opts.deleteUntagged) q.set('untagged', 'true');
-    if (task.opts.gracePeriodMs !== undefined) q.set('grace', `${task.opts.gracePeriodMs}ms`);
-  } else if (task.opts.repair) {
-    q.set('repair', 'true');
-  }
-  let res: Response;
-  try {
-    res = await fetch(`${base}/debug/${task.kind}?${q}`, { method: 'POST' });
-  } catch (err) {
-    const code = ((err as { cause?: { code?: string } }).cause)?.code;
-    if (code === 'ECONNREFUSED') return undefined;
-    throw new Error(`cannot reach the registry's debug listener at ${base}: ${(err as Error).message}`);
-  }
-  const body = await res.text();
-  if (res.status === 200) return JSON.parse(body) as GcReport | FsckReport;
-  let msg = body;
-  try {
-    msg = (JSON.parse(body) as { error?: string }).error ?? body;
-  } catch {
-    // not JSON: an older Berth or another program on that port
-  }
-  throw new Error(`the registry at ${base} refused ${task.kind} (HTTP ${res.status}): ${msg.trim()}`);
 }
 
 function listening(host: string, port: number): Promise<boolean> {

@@ -8,12 +8,20 @@ import type { AccessController } from '../registry/auth/access';
 import { RegistryError } from '../registry/errors';
 import { formatHostPort } from '../registry/http/listen-address';
 import { accessControllerFor, startRegistry, type RunningRegistry } from '../registry/registry';
-import { restartReasons } from './restart-needed';
+import { openAdminChannel, type AdminChannel } from './admin-channel';
+import { adminEndpoint, serverIdentity } from './admin-endpoint';
+import type { ReloadReport } from './admin-protocol';
+import { restartReasons, withLiveChanges } from './restart-needed';
 import type { RuntimeState } from './state';
 
 export interface RuntimeOptions {
   config: RegistryConfig;
   log: Logger;
+  /**
+   * The maintenance channel (admin-channel.ts) in this data folder, open while the registry runs.
+   * `reloadConfig` reads the configuration again from where it came from, for reload-users.
+   */
+  admin?: { dataDir: string; reloadConfig?: () => Promise<RegistryConfig> };
 }
 
 export interface Runtime {
@@ -30,6 +38,15 @@ export interface Runtime {
    * the changed keys that needed the restart.
    */
   reconfigure(next: RegistryConfig): Promise<{ restarted: boolean; reasons: string[] }>;
+  /** Re-reads the htpasswd file now (after `berth users …` changed it); nothing without auth. */
+  reloadUsers(): Promise<void>;
+  /**
+   * What `berth users …` asks for: re-reads the configuration (when the runtime knows where it
+   * comes from) and applies its roles and auth limits, then re-reads the htpasswd file.
+   */
+  reloadUsersAndRoles(): Promise<ReloadReport>;
+  /** The maintenance channel's socket or pipe while it is open. */
+  readonly adminPath: string | undefined;
 }
 
 export function createRuntime(opts: RuntimeOptions): Runtime {
@@ -37,6 +54,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   let state: RuntimeState = { status: 'stopped' };
   let config = opts.config;
   let registry: RunningRegistry | undefined;
+  let admin: AdminChannel | undefined;
   // The registry is given a delegate, so a change of roles swaps the controller underneath
   // without restarting the listener.
   let access: AccessController = accessControllerFor(config, opts.log);
@@ -44,6 +62,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     authorize: (req, accesses) => access.authorize(req, accesses),
     // The token endpoint exists only while the current controller issues tokens.
     issueToken: (req, url) => access.issueToken?.(req, url) ?? Promise.reject(new RegistryError('endpoint-unknown', undefined, { path: url.pathname })),
+    reload: () => access.reload?.() ?? Promise.resolve(),
   };
   const set = (next: RuntimeState) => {
     state = next;
@@ -65,6 +84,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
         const shown = host === '::' || host === '0.0.0.0' ? 'localhost' : host;
         const tls = config.http.tls !== undefined;
         const dbg = registry.debugAddress;
+        admin = await openAdmin(registry);
         set({
           status: 'running',
           url: `${tls ? 'https' : 'http'}://${formatHostPort(shown, port)}`,
@@ -84,6 +104,9 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       set({ status: 'stopping' });
       const r = registry;
       registry = undefined;
+      // First the channel, so no command starts on a store that is closing.
+      await admin?.close();
+      admin = undefined;
       await r.stop();
       set({ status: 'stopped' });
     },
@@ -92,7 +115,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       const wasRunning = registry !== undefined;
       if (!wasRunning || reasons.length === 0) {
         config = next;
-        access = accessControllerFor(config, opts.log);
+        // Updated in place when only roles or limits changed: tokens and proofs stay valid.
+        access = accessControllerFor(config, opts.log, access);
         return { restarted: false, reasons };
       }
       await runtime.stop();
@@ -100,6 +124,34 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       await runtime.start();
       return { restarted: true, reasons };
     },
+    reloadUsers: () => delegate.reload!(),
+    async reloadUsersAndRoles() {
+      let pending: string[] = [];
+      if (opts.admin?.reloadConfig) {
+        const next = await opts.admin.reloadConfig();
+        pending = restartReasons(config, next);
+        await runtime.reconfigure(withLiveChanges(config, next));
+      }
+      await runtime.reloadUsers();
+      return { pending };
+    },
+    get adminPath() { return admin?.path; },
   };
+
+  /** The channel is a convenience beside the registry: when it cannot open, the registry still serves. */
+  async function openAdmin(r: RunningRegistry): Promise<AdminChannel | undefined> {
+    if (!opts.admin) return undefined;
+    try {
+      const endpoint = adminEndpoint(opts.admin.dataDir, serverIdentity(config, r.address.port));
+      return await openAdminChannel(endpoint, {
+        gc: (o) => r.store.gc(o),
+        fsck: (o) => r.store.fsck(o),
+        'reload-users': () => runtime.reloadUsersAndRoles(),
+      }, opts.log);
+    } catch (err) {
+      opts.log.warn('maintenance channel unavailable: berth gc, fsck and users cannot reach this server', { error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
+  }
   return runtime;
 }

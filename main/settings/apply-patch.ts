@@ -3,12 +3,18 @@
 // settings do not cover survive. The result is always re-validated by parseConfig afterwards.
 import type { Document } from 'yaml';
 import type { Settings, SettingsPatch } from '../../preload/contract';
+import { DEFAULTS } from '../config/defaults';
 import { formatHostPort, parseListenAddress } from '../registry/http/listen-address';
+
+/** Where an unshared registry listens: IPv4 loopback, which every client's "localhost" reaches. */
+const LOOPBACK_HOST = '127.0.0.1';
 
 type Doc = Document.Parsed | Document;
 
 export function applySettingsPatch(doc: Doc, patch: SettingsPatch, current: Settings): void {
-  if (patch.port !== undefined) doc.setIn(['http', 'addr'], withPort(stringAt(doc, ['http', 'addr']) ?? ':5000', patch.port));
+  if (patch.port !== undefined || patch.shareOnNetwork !== undefined) {
+    doc.setIn(['http', 'addr'], listenAddress(stringAt(doc, ['http', 'addr']) ?? DEFAULTS.httpAddr, patch, current));
+  }
   if (patch.dataDir !== undefined) {
     // Settings only know filesystem storage; choosing a folder switches an in-memory registry to it.
     deleteIfPresent(doc, ['storage', 'inmemory']);
@@ -45,7 +51,7 @@ export function applySettingsPatch(doc: Doc, patch: SettingsPatch, current: Sett
   if (patch.proxy) {
     const proxy = { ...current.proxy, ...patch.proxy };
     if (!touches(patch.proxy, ['enabled', 'remoteUrl', 'username', 'password', 'ttl'])) {
-      // only berth.proxy.allowpush below
+      // only berth.proxy keys below
     } else if (proxy.enabled) {
       doc.setIn(['proxy', 'remoteurl'], proxy.remoteUrl);
       setOrDelete(doc, ['proxy', 'username'], proxy.username);
@@ -58,16 +64,31 @@ export function applySettingsPatch(doc: Doc, patch: SettingsPatch, current: Sett
       doc.delete('proxy');
     }
     if (patch.proxy.allowPush !== undefined) doc.setIn(['berth', 'proxy', 'allowpush'], proxy.allowPush);
+    if (patch.proxy.localNamespaces !== undefined) {
+      // An empty list is the default: the key goes rather than staying as `[]`.
+      if (proxy.localNamespaces.length > 0) doc.setIn(['berth', 'proxy', 'localnamespaces'], doc.createNode(proxy.localNamespaces, { flow: true }));
+      else deleteIfPresent(doc, ['berth', 'proxy', 'localnamespaces']);
+    }
   }
 }
 
-function withPort(addr: string, port: number): string {
+/**
+ * The new http.addr: the patch's port on the same host, unless sharing is switched, which
+ * moves between loopback and every interface. A specific address (one LAN interface) counts as
+ * shared, so switching sharing on keeps it.
+ */
+function listenAddress(addr: string, patch: SettingsPatch, current: Settings): string {
+  const port = patch.port ?? current.port;
+  let host: string | undefined;
   try {
-    const { host } = parseListenAddress(addr);
-    return host ? formatHostPort(host, port) : `:${port}`;
+    host = parseListenAddress(addr).host;
   } catch {
-    return `:${port}`;
+    host = undefined;
   }
+  if (patch.shareOnNetwork !== undefined && patch.shareOnNetwork !== current.shareOnNetwork) {
+    host = patch.shareOnNetwork ? undefined : LOOPBACK_HOST;
+  }
+  return host ? formatHostPort(host, port) : `:${port}`;
 }
 
 function stringAt(doc: Doc, path: string[]): string | undefined {

@@ -18,6 +18,7 @@ const FIELDS: Array<[prefix: string, field: string]> = [
   ['proxy.password', 'proxy.password'],
   ['proxy.ttl', 'proxy.ttl'],
   ['berth.proxy.allowpush', 'proxy.allowPush'],
+  ['berth.proxy.localnamespaces', 'proxy.localNamespaces'],
   ['proxy', 'proxy.enabled'],
 ];
 

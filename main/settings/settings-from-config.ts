@@ -2,7 +2,7 @@
 // reads as "" with `hasPassword` telling whether one is stored.
 import type { Settings } from '../../preload/contract';
 import type { RegistryConfig } from '../config/types';
-import { parseListenAddress } from '../registry/http/listen-address';
+import { listensOnLoopback, parseListenAddress } from '../registry/http/listen-address';
 import { formatGoDuration } from './go-duration';
 import type { FileDefaults } from './defaults';
 
@@ -12,6 +12,7 @@ export function settingsFromConfig(config: RegistryConfig, defaults: FileDefault
   const proxy = config.proxy;
   return {
     port: portOf(config.http.addr),
+    shareOnNetwork: config.http.net === 'tcp' && !listensOnLoopback(config.http.addr),
     dataDir: config.storage.driver === 'filesystem' ? config.storage.filesystem.rootdirectory : '',
     deleteEnabled: config.storage.delete.enabled,
     tls: {
@@ -35,6 +36,7 @@ export function settingsFromConfig(config: RegistryConfig, defaults: FileDefault
       hasPassword: Boolean(proxy?.password),
       ttl: proxy ? formatGoDuration(proxy.ttlMs) : '168h',
       allowPush: config.berth.proxy.allowpush,
+      localNamespaces: [...config.berth.proxy.localnamespaces],
     },
   };
 }

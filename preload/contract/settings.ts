@@ -4,8 +4,13 @@
 export type Role = 'read' | 'write' | 'admin';
 
 export interface Settings {
-  /** TCP port of the registry (all interfaces). */
+  /** TCP port of the registry. */
   port: number;
+  /**
+   * Whether other machines can reach the registry: false listens on loopback (127.0.0.1) only,
+   * true on every interface (http.addr ":port"). A specific address counts as shared.
+   */
+  shareOnNetwork: boolean;
   /** Folder holding the registry's storage (config storage.filesystem.rootdirectory). */
   dataDir: string;
   deleteEnabled: boolean;
@@ -34,8 +39,13 @@ export interface Settings {
     hasPassword: boolean;
     /** Go duration, "168h" by default; "0" keeps cached content forever. */
     ttl: string;
-    /** Accept pushes while proxying (Berth's default); false = registry:3's read-only proxy. */
+    /** Accept pushes while proxying, under `localNamespaces` only (Berth's default); false = fully read-only. */
     allowPush: boolean;
+    /**
+     * Repository-name prefixes (e.g. "team", "ci/builds") pushed and served here and never asked
+     * upstream (berth.proxy.localnamespaces). Every other name belongs to the upstream.
+     */
+    localNamespaces: string[];
   };
 }
 
@@ -47,6 +57,7 @@ export interface AppPreferences {
 
 export type SettingsPatch = {
   port?: number;
+  shareOnNetwork?: boolean;
   dataDir?: string;
   deleteEnabled?: boolean;
   tls?: Partial<Settings['tls']>;

@@ -6,12 +6,16 @@
 //    unless a later acknowledged operation moved or deleted the tag (an operation in flight at
 //    the kill may have happened or not: either outcome is accepted);
 //  - uploads left open either resume (GET status, then complete) or fail with BLOB_UPLOAD_UNKNOWN.
+// GC and fsck run online over the server's maintenance channel (the socket `berth gc` uses).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parseConfig } from '../../main/config/load';
+import { askAdmin } from '../../main/runtime/admin-client';
+import { adminEndpoint, serverIdentity } from '../../main/runtime/admin-endpoint';
 import { repoRoot } from '../support/berth-process';
 import { tempDir } from '../support/cleanup';
 import { bodyOf } from '../support/oci';
@@ -34,15 +38,19 @@ describe('crash safety under SIGKILL', () => {
     const bin = join(repoRoot, 'bin', 'berth.cjs');
     if (!existsSync(join(repoRoot, 'dist', 'berth.cjs'))) throw new Error('dist/berth.cjs is missing: run `npm run build` first');
     const work = await tempDir('berth-crash-');
-    const [apiPort, debugPort] = [await freePort(), await freePort()];
+    const apiPort = await freePort();
     const url = `http://127.0.0.1:${apiPort}`;
-    const debug = `http://127.0.0.1:${debugPort}`;
     const config = join(work, 'config.yml');
+    const env = { ...process.env, BERTH_DATA_DIR: join(work, 'berth-data') };
     await writeFile(config, [
       'version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true',
       'storage:', '  filesystem:', `    rootdirectory: ${join(work, 'data')}`, '  delete:', '    enabled: true',
-      'http:', `  addr: 127.0.0.1:${apiPort}`, '  debug:', `    addr: 127.0.0.1:${debugPort}`, '',
+      'http:', `  addr: 127.0.0.1:${apiPort}`,
+      // Sessions are left open on purpose, hundreds over the rounds, to check they survive the
+      // kills; the caps on them are upload-limits.test.ts's subject, not this test's.
+      'berth:', '  uploads:', '    maxperrepository: 0', '    maxperclient: 0', '',
     ].join('\n'));
+    const channel = adminEndpoint(env.BERTH_DATA_DIR, serverIdentity(parseConfig(await readFile(config, 'utf8'), { source: config }).config)).path;
 
     const expected = new Map<string, Expect>();
     const stats = { pushes: 0, deletes: 0, gcs: 0, resumed: 0, uploadsGone: 0, cleanFailures: 0, leftovers: 0 };
@@ -50,8 +58,11 @@ describe('crash safety under SIGKILL', () => {
     let proc: ManagedProcess | undefined;
 
     const start = async () => {
-      proc = spawnProcess(`berth crash ${apiPort}`, process.execPath, [bin, 'serve', '--config', config], { cwd: repoRoot });
+      proc = spawnProcess(`berth crash ${apiPort}`, process.execPath, [bin, 'serve', '--config', config], { cwd: repoRoot, env });
       await waitForHttp(`${url}/v2/`, { proc, timeoutMs: 20_000 });
+      // The channel opens just after the listener (replacing the socket the killed server left).
+      for (let i = 0; i < 200 && !proc.output().includes('Maintenance channel'); i++) await sleep(25);
+      assert.match(proc.output(), /Maintenance channel/);
     };
 
     for (let round = 1; round <= ROUNDS; round++) {
@@ -97,10 +108,17 @@ describe('crash safety under SIGKILL', () => {
       // Online GC (one at a time: a second request gets 409). Layers pushed more than a second
       // ago and not yet referenced may go, which fails that push cleanly (MANIFEST_BLOB_UNKNOWN).
       const gc = async () => {
-        const res = await fetch(`${debug}/debug/gc?grace=1s${randomInt(2) ? '&untagged=true' : ''}`, { method: 'POST' });
-        await res.arrayBuffer();
-        assert.ok(res.status === 200 || res.status === 409, `GC answered ${res.status}`);
-        if (res.status === 200) stats.gcs++;
+        let report;
+        try {
+          report = await askAdmin(channel, 'gc', { gracePeriodMs: 1000, deleteUntagged: randomInt(2) === 1 });
+        } catch (err) {
+          const m = /\(HTTP (\d+)\)/.exec((err as Error).message);
+          if (!m) throw err; // the server died under the request
+          assert.equal(m[1], '409', `GC answered ${(err as Error).message}`);
+          return;
+        }
+        if (report === undefined) throw new Error('the server is gone');
+        stats.gcs++;
       };
       const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
       if (round % 2 === 0) workers.push(gc().catch((err: unknown) => { if (err instanceof assert.AssertionError) throw err; }));
@@ -111,7 +129,7 @@ describe('crash safety under SIGKILL', () => {
       for (const r of await Promise.allSettled(workers)) if (r.status === 'rejected') throw r.reason;
 
       await start();
-      const fsck = await (await fetch(`${debug}/debug/fsck`, { method: 'POST' })).json() as { errors: number; leftovers: number; problems: unknown[] };
+      const fsck = (await askAdmin(channel, 'fsck', {}))!;
       assert.equal(fsck.errors, 0, `round ${round}: fsck found errors: ${JSON.stringify(fsck.problems, null, 1)}`);
       stats.leftovers += fsck.leftovers;
       for (const p of fsck.problems as Array<{ kind: string }>) leftoverKinds.set(p.kind, (leftoverKinds.get(p.kind) ?? 0) + 1);

@@ -5,7 +5,7 @@
 // stopping a running container. Then: an invalid change is refused before writing, and a daemon
 // that rejects the file on reload gets its old file back.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { before, test } from 'node:test';
@@ -91,6 +91,18 @@ test('an invalid change is refused before writing; the file is untouched', async
   assert.match(r.message, /need a scheme/);
   assert.equal(await readFile(d.daemonJsonPath, 'utf8'), before);
   assert.equal(backups().length, 1, 'no backup for a refused change');
+});
+
+test('only this daemon\'s daemon.json is a target, and only grammar-clean entries get in (issue 10)', async () => {
+  const before = await readFile(d.daemonJsonPath, 'utf8');
+  const profile = join(d.dir, 'profile.d', 'berth.sh');
+  await assert.rejects(applyDaemonChange({ target: profile, insecureRegistry: registry.addr, then: 'later' }, opts), /only the daemon\.json of a Docker it detected/);
+  await assert.rejects(previewDaemonChange({ target: join(d.dir, 'docker.pid'), insecureRegistry: registry.addr }, opts), /only the daemon\.json of a Docker it detected/);
+  assert.equal(existsSync(profile), false);
+  const r = await applyDaemonChange({ target: d.daemonJsonPath, mirror: 'http://$(id)', then: 'reload' }, opts);
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.steps, []);
+  assert.equal(await readFile(d.daemonJsonPath, 'utf8'), before);
 });
 
 test('dockerd rejects the file on reload (a key also set as a flag): the backup is restored', { timeout: 120_000 }, async () => {

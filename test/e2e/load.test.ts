@@ -22,6 +22,15 @@ const PUSH_SHARE = 0.3;
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
 
+/**
+ * Worker i's source address. Each worker stands for one client machine, so each connects from
+ * its own loopback address: the per-client caps (berth.uploads.maxperclient) then count as they
+ * would for real clients, instead of seeing 320 clients as one.
+ */
+function clientAddress(i: number): string {
+  return `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+}
+
 /** One request on the worker's own keep-alive agent (maxSockets 1: one connection per worker). */
 function call(agent: Agent, port: number, method: string, path: string, headers: Record<string, string | number> = {}, body?: Buffer): Promise<Reply> {
   return new Promise((resolve, reject) => {
@@ -42,8 +51,10 @@ const sha256 = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).dig
 interface Image { repo: string; tag: string; digest: string; blobs: string[] }
 
 class Worker {
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  constructor(readonly port: number, readonly errors: string[], readonly stats: { requests: number; pushes: number; pulls: number }) {}
+  readonly agent: Agent;
+  constructor(index: number, readonly port: number, readonly errors: string[], readonly stats: { requests: number; pushes: number; pulls: number }) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: 1, localAddress: clientAddress(index) });
+  }
 
   private async expect(method: string, path: string, status: number, headers: Record<string, string | number> = {}, body?: Buffer): Promise<Reply> {
     const r = await call(this.agent, this.port, method, path, headers, body);
@@ -123,7 +134,7 @@ describe('load', () => {
     const errors: string[] = [];
     const stats = { requests: 0, pushes: 0, pulls: 0 };
     const images: Image[] = [];
-    const seed = new Worker(port, errors, stats);
+    const seed = new Worker(0, port, errors, stats);
     for (let i = 0; i < 20; i++) images.push(await seed.push(`load/seed${i % 4}`, `s${i}`));
     seed.agent.destroy();
 
@@ -140,7 +151,7 @@ describe('load', () => {
     })();
 
     const deadline = Date.now() + SECONDS * 1000;
-    const workers = Array.from({ length: CONNECTIONS }, () => new Worker(port, errors, stats));
+    const workers = Array.from({ length: CONNECTIONS }, (_, i) => new Worker(i, port, errors, stats));
     await Promise.all(workers.map(async (w, i) => {
       let n = 0;
       while (Date.now() < deadline && errors.length < 20) {
@@ -164,7 +175,7 @@ describe('load', () => {
     assert.ok(peakRss < MAX_RSS_MIB, `peak RSS ${peakRss.toFixed(0)} MiB ≥ ${MAX_RSS_MIB} MiB`);
 
     // Everything pushed pulls back intact (32 connections at a time).
-    const verifiers = Array.from({ length: 32 }, () => new Worker(port, errors, stats));
+    const verifiers = Array.from({ length: 32 }, (_, i) => new Worker(i, port, errors, stats));
     let next = 0;
     await Promise.all(verifiers.map(async (w) => {
       while (next < images.length) {

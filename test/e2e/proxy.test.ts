@@ -279,7 +279,7 @@ test('a second upstream by name prefix (quay.test/ns/img) and by containerd ?ns=
 test('a short TTL expires cached content but not a pushed image that shares its layer', { timeout: 300_000 }, async () => {
   const dir = await tempDir('berth-ttl-');
   const root = join(dir, 'data');
-  const b = await startBerth({ root, extraYaml: proxyYaml({ ttl: '3s' }) });
+  const b = await startBerth({ root, extraYaml: proxyYaml({ ttl: '3s', berth: ['    localnamespaces: [mine]'] }) });
 
   // A pushed image built FROM hello: hello's busybox layer plus one of its own.
   await removeAllImages(d);
@@ -331,7 +331,7 @@ test('htpasswd with anonymous pull: docker login + pull through + push; the mirr
     readyStatus: 401, // the ping challenges, so docker login learns where to log in
     extraYaml: [
       'auth:', '  htpasswd:', '    realm: Mirror', `    path: ${htpasswd}`,
-      proxyYaml({ berth: ['  auth:', '    anonymous: pull'] }),
+      proxyYaml({ berth: ['    localnamespaces: [alice]', '  auth:', '    anonymous: pull'] }),
     ].join('\n'),
   });
   await removeAllImages(d);
@@ -359,6 +359,35 @@ test('htpasswd with anonymous pull: docker login + pull through + push; the mirr
     await useMirror(berth.url);
   }
   await c.stop();
+});
+
+test('docker push: an upstream name is refused naming the setting; a local namespace pushes and pulls with the upstream down', { timeout: 300_000 }, async () => {
+  const dir = await tempDir('berth-pxl-');
+  // The upstream is a port nothing listens on: local names must never need it.
+  const down = `http://127.0.0.1:${await freePort()}`;
+  const r = await startBerth({
+    root: join(dir, 'data'),
+    extraYaml: ['proxy:', `  remoteurl: ${down}`, 'berth:', '  proxy:', '    localnamespaces: [team]'].join('\n'),
+  });
+  try {
+    await removeAllImages(d);
+    await importBusyboxImage(d, 'local-base:latest');
+    const upstreamName = `${r.addr}/library/busybox:latest`;
+    await d.docker(['tag', 'local-base:latest', upstreamName]);
+    const refused = await d.docker(['push', upstreamName], { check: false, timeoutMs: 120_000 });
+    assert.notEqual(refused.code, 0, 'a push may not replace what an upstream name resolves to');
+    assert.match(refused.stdout + refused.stderr, /berth\.proxy\.localnamespaces/);
+
+    const own = `${r.addr}/team/app:v1`;
+    await d.docker(['tag', 'local-base:latest', own]);
+    await d.docker(['push', own], { timeoutMs: 180_000 });
+    await removeAllImages(d);
+    await d.docker(['pull', own], { timeoutMs: 180_000 });
+    assert.equal(await runInImage(d, own, ['/bin/busybox', 'echo', 'local']), 'local\n');
+    assert.deepEqual(await catalog(r.url), ['team/app']);
+  } finally {
+    await r.stop();
+  }
 });
 
 test('berth.proxy.allowpush: false refuses pushes with 405 UNSUPPORTED (registry:3 behaviour)', { timeout: 120_000 }, async () => {

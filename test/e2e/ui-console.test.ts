@@ -2,7 +2,8 @@
 // does (issue 5, point 8): start the registry; add a user and turn on login, then a real
 // `docker login` + `docker push`; find the image in the catalog with its platforms, layers and
 // size; delete one of two tags sharing a digest and check through the registry API that the
-// other survives; turn on proxy mode against a docker-registry on loopback; run the Docker setup
+// other survives; turn on proxy mode against a docker-registry on loopback, with a local namespace
+// edited in the list; run the Docker setup
 // wizard against a private dockerd's daemon.json (reload path) and see `docker info` list the
 // registry; turn on TLS and save ca.crt. Every page is screenshotted into
 // test-results/screenshots/, and the browser console must stay free of errors.
@@ -19,7 +20,8 @@ import { openChromium, SCREENSHOTS, type BrowserSession } from '../support/brows
 import { sharedDockerd, type Dockerd } from '../support/dockerd';
 import { digestFromOutput, importBusyboxImage } from '../support/images';
 import { MANIFEST_ACCEPT } from '../support/registry-http';
-import { useE2EHooks } from '../support/processes';
+import { createTestNamespace } from '../support/netns';
+import { requireExecutable, runCommand, useE2EHooks } from '../support/processes';
 import { startReferenceRegistry } from '../support/reference-registry';
 
 useE2EHooks();
@@ -115,6 +117,45 @@ test('home: the registry runs, stops and starts from the one Start/Stop control'
   await status.filter({ hasText: 'Running on' }).waitFor();
   assert.equal((await fetch(`${berth.registryUrl}/v2/`)).status, 200);
   await page.getByRole('row').filter({ hasText: berth.registryAddr }).waitFor();
+});
+
+test('network: "Share on the network" explains the exposure, moves the listener to every interface and back, and writes config.yml', { timeout: 120_000 }, async () => {
+  const ns = await createTestNamespace(`ui${process.pid}`);
+  const port = Number(berth.registryAddr.split(':')[1]);
+  const curl = requireExecutable('curl', 'curl');
+  const fromPeer = async () => {
+    const [cmd, args] = ns.exec(curl, ['--silent', '--output', '/dev/null', '--write-out', '%{http_code}', '--max-time', '5', `http://${ns.outside}:${port}/v2/`]);
+    const r = await runCommand(cmd, args, { check: false });
+    return r.code === 0 ? r.stdout.trim() : `curl exit ${r.code}`;
+  };
+  assert.equal(await fromPeer(), 'curl exit 7', 'a 127.0.0.1 listener is not reachable from the network');
+
+  await open('home');
+  const network = card('Network');
+  const share = network.getByLabel('Share on the network');
+  assert.equal(await share.isChecked(), false);
+  await network.getByText(`Only this computer reaches the registry (localhost:${port})`).waitFor();
+  await share.check();
+  // What sharing exposes, and the offer to require login for pushes (no users yet: a warning).
+  const login = network.getByLabel('Require login for pushes');
+  assert.equal(await login.isChecked(), true, 'login for pushes is offered, on by default');
+  const exposure = network.getByTestId('share-exposure');
+  await exposure.filter({ hasText: `Anyone who can reach port ${port} can pull; pushing and deleting needs a login.` }).waitFor();
+  await network.getByText('There are no users yet').waitFor();
+  await browser.screenshot('home-share');
+  await login.uncheck(); // the next test turns login on through the Authentication card
+  await exposure.filter({ hasText: `Anyone who can reach port ${port} can pull, push and delete images: there is no login.` }).waitFor();
+  await network.getByRole('button', { name: 'Apply' }).click();
+  assert.match(await successIn('Network'), new RegExp(`listens on port ${port} \\(shared on the network\\)`));
+  assert.match(await readFile(berth.config, 'utf8'), new RegExp(`addr: "?:${port}"?\\n`));
+  assert.equal(await fromPeer(), '200', 'shared: the peer reaches the registry');
+
+  await share.uncheck();
+  await network.getByRole('button', { name: 'Apply' }).click();
+  await network.locator('.notice-success').filter({ hasText: 'this computer only' }).waitFor();
+  assert.match(await readFile(berth.config, 'utf8'), new RegExp(`addr: "?127\\.0\\.0\\.1:${port}"?\\n`));
+  assert.equal(await fromPeer(), 'curl exit 7', 'back on loopback only');
+  assert.equal((await fetch(`${berth.registryUrl}/v2/`)).status, 200);
 });
 
 test('users and auth: add a user, turn login on, then docker login and docker push', { timeout: 300_000 }, async () => {
@@ -248,9 +289,30 @@ test('proxy mode: a bad upstream URL is explained, a good one turns the registry
   await proxy.getByRole('button', { name: 'Apply proxy settings' }).click();
   await proxy.getByText('Use a Go duration').waitFor();
   await proxy.getByLabel('Cache TTL').fill('168h');
+  // Local namespaces (issue 10, point 1): checked as they are added, removable, saved to config.yml.
+  const namespaces = proxy.getByLabel('Local namespaces', { exact: true });
+  await namespaces.fill('UI/Builds');
+  await proxy.getByRole('button', { name: 'Add namespace' }).click();
+  await proxy.getByText('Repository names are lower case.').waitFor();
+  for (const ns of ['ui', 'ci/builds']) {
+    await namespaces.fill(ns);
+    await namespaces.press('Enter');
+  }
+  const list = proxy.getByRole('list', { name: 'Local namespaces list' });
+  await list.getByText('ci/builds').waitFor();
+  await proxy.getByRole('button', { name: 'Remove ci/builds' }).click();
+  await list.getByText('ci/builds').waitFor({ state: 'detached' });
+  await browser.screenshot('proxy-local-namespaces');
   await proxy.getByRole('button', { name: 'Apply proxy settings' }).click();
   await successIn('Proxy mode');
   await page.getByText('Proxy: on').waitFor();
+  const saved = await readFile(berth.config, 'utf8');
+  assert.match(saved, /\n {4}localnamespaces: \[ ui \]\n/, saved);
+  // The registry follows: pushes go to the local namespace only, with the setting named otherwise.
+  assert.equal((await registry('/v2/ui/new/blobs/uploads/', { method: 'POST' })).status, 202);
+  const refused = await registry('/v2/library/tiny/blobs/uploads/', { method: 'POST' });
+  assert.equal(refused.status, 405);
+  assert.match(await refused.text(), /berth\.proxy\.localnamespaces \(ui\)/);
 
   await d.docker(['pull', `${berth.registryAddr}/library/tiny:1`], { timeoutMs: 300_000 });
   await open('catalog');

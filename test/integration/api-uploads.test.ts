@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
-  bodyOf, expectError, expectStatus, hexOf, pushBlob, raw, rawSocket, sha256, startUpload, v2Root, withDigest,
+  bodyOf, expectError, expectStatus, hexOf, pushBlob, pushImage, raw, rawSocket, sha256, startUpload, v2Root, withDigest,
 } from '../support/oci';
 import { startTestRegistry, type TestRegistry } from '../support/registry';
 
@@ -106,9 +106,10 @@ describe('uploads', () => {
     await expectStatus(res, 202);
   });
 
-  it('mount without from links any blob the registry has (201), else opens a session', async () => {
-    const bytes = randomBytes(900);
-    const d = await pushBlob(reg.url, 'up/auto-src', bytes);
+  it('mount without from links a blob of an image the caller may pull (201), else opens a session', async () => {
+    // Without auth everyone may pull everything; who may read what is in mount-access.test.ts.
+    const image = await pushImage(reg.url, 'up/auto-src', 'v1', { layerCount: 1, layerSize: 900 });
+    const { bytes, digest: d } = image.layers[0]!;
     const res = await fetch(`${reg.url}/v2/up/auto-dst/blobs/uploads/?mount=${d}`, { method: 'POST' });
     await expectStatus(res, 201);
     assert.equal(res.headers.get('docker-content-digest'), d);

@@ -76,6 +76,37 @@ test('roles and users apply without a restart; the port restarts the listener an
   assert.match(text, /alice: write/);
 });
 
+test('sharing on the network switches http.addr between loopback and every interface, and can turn on login for pushes', async () => {
+  const start = await f.ok('settings.get', {});
+  assert.equal(start.shareOnNetwork, false, 'a 127.0.0.1 listener is not shared');
+  const port = start.port;
+
+  const shared = await f.ok('settings.update', { shareOnNetwork: true, auth: { enabled: true, anonymousPull: true } });
+  assert.equal(shared.restarted, true);
+  assert.match(shared.message, new RegExp(`it listens on port ${port} \\(shared on the network\\)`));
+  assert.equal(shared.settings.shareOnNetwork, true);
+  assert.equal(shared.settings.auth.enabled, true);
+  let text = await readFile(f.configPath, 'utf8');
+  assert.match(text, new RegExp(`addr: "?:${port}"?\\n`));
+  assert.match(text, /anonymous: pull/);
+  const s = f.runtime.state;
+  assert.ok(s.status === 'running' && (s.host === '::' || s.host === '0.0.0.0'), `bound to every interface, got ${JSON.stringify(s)}`);
+  // Pulls stay open, pushes need a login.
+  assert.equal((await fetch(`http://127.0.0.1:${port}/v2/_catalog`)).status, 401, 'the catalog is not anonymous');
+  assert.equal((await fetch(`http://127.0.0.1:${port}/v2/x/blobs/uploads/`, { method: 'POST' })).status, 401);
+
+  const unshared = await f.ok('settings.update', { shareOnNetwork: false, auth: { enabled: false } });
+  assert.match(unshared.message, /\(this computer only\)/);
+  assert.equal(unshared.settings.shareOnNetwork, false);
+  text = await readFile(f.configPath, 'utf8');
+  assert.match(text, new RegExp(`addr: "?127\\.0\\.0\\.1:${port}"?\\n`));
+  const after = f.runtime.state;
+  assert.equal(after.status === 'running' && after.host, '127.0.0.1');
+  // The port alone keeps the host.
+  const again = await f.ok('settings.update', { port: await freePort() });
+  assert.equal(again.settings.shareOnNetwork, false);
+});
+
 test('a port the registry cannot use is rolled back', async () => {
   const blocker = createServer();
   const port = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as { port: number }).port)));
@@ -121,6 +152,20 @@ test('import validates before changing anything; export redacts secrets', async 
   assert.doesNotMatch(exported.yaml, /hunter2/);
   const off = await f.ok('settings.update', { proxy: { enabled: false } });
   assert.equal(off.settings.proxy.enabled, false);
+});
+
+test('proxy local namespaces: saved to config.yml as berth.proxy.localnamespaces, checked with the name grammar, removed when emptied', async () => {
+  const on = await f.ok('settings.update', { proxy: { enabled: true, remoteUrl: 'https://registry-1.docker.io', ttl: '24h', localNamespaces: ['team', 'ci/builds'] } });
+  assert.deepEqual(on.settings.proxy.localNamespaces, ['team', 'ci/builds']);
+  assert.match(await readFile(f.configPath, 'utf8'), /berth:\n(.*\n)*  proxy:\n(.*\n)*    localnamespaces: \[ team, ci\/builds \]/);
+  const bad = await f.service.invoke('settings.update', { proxy: { localNamespaces: ['team', 'Team/App'] } });
+  assert.equal(!bad.ok && bad.error.code, 'INVALID_ARGUMENT');
+  assert.equal(!bad.ok && bad.error.field, 'proxy.localNamespaces.1');
+  assert.deepEqual((await f.ok('settings.get', {})).proxy.localNamespaces, ['team', 'ci/builds'], 'nothing changed');
+  const emptied = await f.ok('settings.update', { proxy: { localNamespaces: [] } });
+  assert.deepEqual(emptied.settings.proxy.localNamespaces, []);
+  assert.doesNotMatch(await readFile(f.configPath, 'utf8'), /localnamespaces/);
+  await f.ok('settings.update', { proxy: { enabled: false } });
 });
 
 test('catalog: tags with sizes, image detail, index platforms, and deleting one tag of two', async () => {

@@ -58,6 +58,12 @@ async function waitReady(url: string, ms = 10_000): Promise<void> {
   }
 }
 
+/** serve prints its startup lines once the registry and its maintenance channel are up, just after /v2/ answers. */
+async function waitPrinted(p: { output: () => string }, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!/Berth registry listening on/.test(p.output()) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+}
+
 const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 test('the bundle has no electron among its inputs', async () => {
@@ -106,7 +112,25 @@ test('serve without --config uses the embedded default in the data folder', asyn
   const data = join(dir, 'default-data');
   const p = run(['serve'], { BERTH_DATA_DIR: data, REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`, REGISTRY_HTTP_DEBUG_ADDR: '127.0.0.1:0' });
   await waitReady(`http://127.0.0.1:${port}`);
+  await waitPrinted(p);
   assert.match(p.output(), new RegExp(`storage: ${data.replace(/[/\\]/g, '.')}.registry`));
+  // Loopback until shared: the startup lines say so and how to share.
+  assert.match(p.output(), new RegExp(`Listening on 127\\.0\\.0\\.1:${port} only: other machines and containers cannot reach it\\. To share on the network set http\\.addr: ":${port}" in config\\.yml \\(or REGISTRY_HTTP_ADDR=:${port}\\)`));
+  p.child.kill('SIGINT');
+  assert.equal(await p.exited, 0);
+});
+
+test('serve on every interface without login warns who may push and delete', async () => {
+  const port = await freePort();
+  const cfg = join(dir, 'shared.yml');
+  // An explicit config.yml keeps its address, as in distribution: here every interface.
+  const yaml = config(join(dir, 'shared'), port).replace(`addr: 127.0.0.1:${port}`, `addr: :${port}`).replace('storage:\n', 'storage:\n  delete:\n    enabled: true\n');
+  await writeFile(cfg, yaml);
+  const p = run(['serve', '--config', cfg]);
+  await waitReady(`http://127.0.0.1:${port}`);
+  await waitPrinted(p);
+  assert.match(p.output(), new RegExp(`Shared on the network without login: anyone who can reach port ${port} may pull, push and delete\\. Set auth\\.htpasswd`));
+  assert.doesNotMatch(p.output(), /only: other machines/);
   p.child.kill('SIGINT');
   assert.equal(await p.exited, 0);
 });

@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { runCleanups } from '../support/cleanup';
+import { runCleanups, tempDir } from '../support/cleanup';
 import { startForwarder, type Forwarder } from '../support/http-forwarder';
 import {
   descriptorOf, dockerManifest, expectError, expectStatus, hexOf, MT, pushBlob, pushImage, putManifest, registryYaml, sha256, v2Root,
@@ -98,19 +99,119 @@ test('with the upstream unreachable, cached tags and digests are served; uncache
   await expectError(await getBlob(p.url, 'lib/offline', sha256('nope')), 503, 'UNAVAILABLE');
 });
 
-test('a pushed tag is local and wins: the upstream is never asked about it', async () => {
-  const p = await proxyOf(fwd.url);
-  await pushImage(upstream.url, 'lib/mixed', 'v1');
+/** Local namespaces `team` and `ci/builds`, and `up.test/…` from a second upstream. */
+const withLocal = () => ['berth:', '  proxy:', '    localnamespaces: [team, ci/builds]', '    upstreams:', '      - prefix: up.test', `        remoteurl: ${fwd.url}`];
+
+test('a push to an upstream name is refused with 405 naming berth.proxy.localnamespaces; the name keeps resolving upstream', async () => {
+  const p = await proxyOf(fwd.url, withLocal());
+  const remote = await pushImage(upstream.url, 'lib/mixed', 'v1');
   await expectStatus(await getManifest(p.url, 'lib/mixed', 'v1'), 200);
-  const mine = await pushImage(p.url, 'lib/mixed', 'mine');
-  const remote = await pushImage(upstream.url, 'lib/mixed', 'mine'); // same tag upstream, other content
-  const res = await getManifest(p.url, 'lib/mixed', 'mine');
-  assert.equal(res.headers.get('docker-content-digest'), mine.digest);
-  assert.notEqual(mine.digest, remote.digest);
-  assert.equal(fwd.count('HEAD', /^\/v2\/lib\/mixed\/manifests\/mine$/), 0);
-  // Tags list: local and upstream merged.
-  const tags = (await (await fetch(`${p.url}/v2/lib/mixed/tags/list`)).json()) as { tags: string[] };
-  assert.deepEqual(tags.tags, ['mine', 'v1']);
+  const own = await pushImage(p.url, 'team/own', 'v1');
+  const writes: Array<[string, string, Uint8Array?]> = [
+    ['POST', '/v2/lib/mixed/blobs/uploads/'],
+    ['POST', `/v2/lib/mixed/blobs/uploads/?mount=${own.layers[0]!.digest}&from=team/own`],
+    ['PATCH', '/v2/lib/mixed/blobs/uploads/some-upload', Buffer.from('x')],
+    ['PUT', `/v2/lib/mixed/blobs/uploads/some-upload?digest=${sha256('x')}`, Buffer.from('x')],
+    ['PUT', '/v2/lib/mixed/manifests/v1', own.manifest],
+    ['DELETE', `/v2/lib/mixed/manifests/${remote.digest}`],
+    ['DELETE', `/v2/lib/mixed/blobs/${remote.layers[0]!.digest}`],
+    ['PUT', '/v2/up.test/lib/x/manifests/v1', own.manifest],
+    // containerd's ?ns= puts a local-looking name under an upstream prefix: refused too.
+    ['POST', '/v2/team/own/blobs/uploads/?ns=up.test'],
+    ['POST', '/v2/teamwork/blobs/uploads/'], // only starts with a listed prefix's letters
+  ];
+  for (const [method, path, body] of writes) {
+    const headers: Record<string, string> = path.includes('/manifests/') ? { 'Content-Type': MT.ociManifest } : { 'Content-Type': 'application/octet-stream' };
+    const env = await expectError(await fetch(`${p.url}${path}`, { method, headers, ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}) }), 405, 'UNSUPPORTED');
+    assert.match(env.errors[0]!.message, /berth\.proxy\.localnamespaces \(team, ci\/builds\)/, `${method} ${path}: ${env.errors[0]!.message}`);
+  }
+  const res = await getManifest(p.url, 'lib/mixed', 'v1');
+  assert.equal(res.headers.get('docker-content-digest'), remote.digest, 'still the upstream image');
+  assert.ok(!(await p.registry.store.tags.list('lib/mixed')).includes('mine'));
+
+  // Without local namespaces (the default), nothing can be pushed at all, and the error says which setting to use.
+  const none = await proxyOf(fwd.url);
+  const env = await expectError(await fetch(`${none.url}/v2/team/own/blobs/uploads/`, { method: 'POST' }), 405, 'UNSUPPORTED');
+  assert.match(env.errors[0]!.message, /berth\.proxy\.localnamespaces \(none configured\)/);
+});
+
+test('local namespaces: push, pull, tags, referrers and a mount from a cached repository, never asking the upstream, also when it is down', async () => {
+  const dead = await startForwarder(upstream.url);
+  const p = await proxyOf(dead.url, ['berth:', '  proxy:', '    localnamespaces: [team, ci/builds]']);
+  // The upstream has the same names with other content: they must never be fetched.
+  const theirs = await pushImage(upstream.url, 'team/app', 'v1');
+  await pushImage(upstream.url, 'ci/builds/x', 'v1');
+  const cachedImg = await pushImage(upstream.url, 'lib/base', 'v1');
+  await pullAll(p.url, 'lib/base', 'v1', cachedImg);
+
+  const mine = await pushImage(p.url, 'team/app', 'v1');
+  const ci = await pushImage(p.url, 'ci/builds/x', 'v1');
+  await pushImage(p.url, 'team', 'root'); // the prefix itself is a local name too
+  assert.notEqual(mine.digest, theirs.digest);
+  await pullAll(p.url, 'team/app', 'v1', mine);
+  await pullAll(p.url, 'ci/builds/x', 'v1', ci);
+  const tags = (await (await fetch(`${p.url}/v2/team/app/tags/list`)).json()) as { tags: string[] };
+  assert.deepEqual(tags.tags, ['v1']);
+  await expectError(await getManifest(p.url, 'team/app', 'nope'), 404, 'MANIFEST_UNKNOWN');
+  await expectError(await getBlob(p.url, 'team/app', sha256('nope')), 404, 'BLOB_UNKNOWN');
+  await expectError(await fetch(`${p.url}/v2/team/none/tags/list`), 404, 'NAME_UNKNOWN');
+  await expectStatus(await fetch(`${p.url}/v2/team/app/referrers/${mine.digest}`), 200);
+  // A cached layer mounted into a local repository is linked there, without an upload.
+  const mount = await fetch(`${p.url}/v2/team/base/blobs/uploads/?mount=${cachedImg.layers[0]!.digest}&from=lib/base`, { method: 'POST' });
+  assert.equal(mount.status, 201);
+  assert.ok(await linked(p, 'team/base', cachedImg.layers[0]!.digest));
+  for (const name of ['team', 'ci/builds']) assert.equal(dead.log.filter((l) => l.path.startsWith(`/v2/${name}/`)).length, 0, `the upstream was asked about ${name}`);
+
+  // Upstream down: a push (blob HEADs first, as docker does) and a pull work as in a plain registry.
+  dead.setTarget(`http://127.0.0.1:${await freePort()}`);
+  const offline = await pushImage(p.url, 'team/app', 'v2');
+  await pullAll(p.url, 'team/app', 'v2', offline);
+  await pullAll(p.url, 'team/app', 'v1', mine);
+  assert.equal((await fetch(`${p.url}/v2/team/app/blobs/${sha256('absent')}`, { method: 'HEAD' })).status, 404, 'a missing local blob is 404, not 503');
+  await expectError(await getManifest(p.url, 'lib/base', 'v9'), 503, 'UNAVAILABLE'); // upstream names still need the upstream
+  assert.equal(dead.log.filter((l) => /^\/v2\/(team|ci\/builds)\//.test(l.path)).length, 0, 'never asked about local names');
+});
+
+test('content pushed under an upstream name by an older Berth no longer stands in for the upstream', async () => {
+  const dataDir = await tempDir('berth-legacy-');
+  const plain = await startTestRegistry({ yaml: (root) => registryYaml(root, [], { dataDir }) });
+  const legacy = await pushImage(plain.url, 'lib/legacy', 'v1');
+  const legacyOnly = await pushImage(plain.url, 'lib/legacy', 'only-here');
+  await plain.stop();
+  const remote = await pushImage(upstream.url, 'lib/legacy', 'v1');
+
+  const dead = await startForwarder(upstream.url);
+  const p = await startTestRegistry({ yaml: (root) => registryYaml(root, ['proxy:', `  remoteurl: ${dead.url}`], { dataDir }) });
+  open.push(p);
+  const res = await getManifest(p.url, 'lib/legacy', 'v1');
+  assert.equal(res.headers.get('docker-content-digest'), remote.digest, 'the upstream wins over the pushed tag');
+  await expectError(await getManifest(p.url, 'lib/legacy', 'only-here'), 404, 'MANIFEST_UNKNOWN');
+  const tags = (await (await fetch(`${p.url}/v2/lib/legacy/tags/list`)).json()) as { tags: string[] };
+  assert.deepEqual(tags.tags, ['v1'], 'a pushed tag is not listed as the upstream\'s');
+  // By digest, the stored bytes are what the client asked for: still served.
+  await expectStatus(await getManifest(p.url, 'lib/legacy', legacyOnly.digest), 200);
+  // Upstream down: the cached v1 is served; a tag that never came from it is not.
+  dead.setTarget(`http://127.0.0.1:${await freePort()}`);
+  assert.equal((await getManifest(p.url, 'lib/legacy', 'v1')).headers.get('docker-content-digest'), remote.digest);
+  await expectError(await getManifest(p.url, 'lib/legacy', 'only-here'), 503, 'UNAVAILABLE');
+  assert.notEqual(legacy.digest, remote.digest);
+});
+
+test('content cached before its namespace was listed as local becomes local: never expired, never asked upstream', async () => {
+  const dataDir = await tempDir('berth-adopt-');
+  const img = await pushImage(upstream.url, 'team/adopted', 'v1');
+  const proxyLines = ['proxy:', `  remoteurl: ${fwd.url}`, '  ttl: 1h'];
+  const earlier = await startTestRegistry({ yaml: (root) => registryYaml(root, proxyLines, { dataDir }) });
+  await pullAll(earlier.url, 'team/adopted', 'v1', img);
+  assert.ok(earlier.registry.proxy!.content.isCachedRepo('team/adopted'));
+  await earlier.stop();
+  const p = await startTestRegistry({ yaml: (root) => registryYaml(root, [...proxyLines, 'berth:', '  proxy:', '    localnamespaces: [team]'], { dataDir }) });
+  open.push(p);
+  assert.ok(!p.registry.proxy!.content.isCachedRepo('team/adopted'), 'no longer marked cached');
+  await p.registry.proxy!.expiry.run(Date.now() + 2 * 3600_000);
+  const asked = fwd.log.length;
+  await pullAll(p.url, 'team/adopted', 'v1', img);
+  assert.equal(fwd.log.length, asked, 'served without the upstream');
 });
 
 test('HEAD on an uncached blob downloads nothing; a Range on a miss gets the right bytes', async () => {
@@ -142,19 +243,32 @@ test('concurrent requests for one missing blob share one upstream download, and 
   assert.equal(fwd.count('GET', new RegExp(`/blobs/${digest}$`)), 1);
 });
 
-test('expiry works with deletes disabled, survives a restart, and spares pushed and shared content', async () => {
-  const p = await proxyOf(fwd.url, [], { deleteEnabled: false, ttl: '1h' });
+/** Stores an image the way an older Berth stored a push under an upstream name (it accepted those). */
+async function legacyPush(r: TestRegistry, repo: string, tag: string, blobs: Buffer[], manifest: Buffer): Promise<void> {
+  const { store } = r.registry;
+  for (const b of blobs) await store.uploads.commit(repo, await store.uploads.create(repo), parseDigest(sha256(b))!, Readable.from([b]));
+  await store.manifests.put(repo, { kind: 'tag', tag }, manifest, MT.dockerManifest);
+}
+
+test('expiry works with deletes disabled, survives a restart, and spares local, legacy and shared content', async () => {
+  const p = await proxyOf(fwd.url, ['berth:', '  proxy:', '    localnamespaces: [mine]'], { deleteEnabled: false, ttl: '1h' });
   const img = await pushImage(upstream.url, 'lib/expire', 'v1', { docker: true, layerCount: 2 });
   await pullAll(p.url, 'lib/expire', 'v1', img);
   const [shared, sameRepo] = img.layers as [PushedImage['layers'][0], PushedImage['layers'][0]];
 
-  // Another repository pushes an image with the first layer; the cached repository itself gets
-  // a pushed tag whose manifest uses the second layer.
+  // A local namespace pushes an image with the first layer; the cached repository itself holds
+  // a tag an older Berth accepted as a push, whose manifest uses the second layer.
   const ownConfig = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"own":1}');
+  const own: Record<string, string> = {};
   for (const [repo, layer] of [['mine/app', shared], ['lib/expire', sameRepo]] as const) {
+    const m = dockerManifest(descriptorOf(MT.dockerConfig, ownConfig), [descriptorOf(MT.dockerLayer, layer.bytes)]);
+    own[repo] = sha256(m);
+    if (repo === 'lib/expire') {
+      await legacyPush(p, repo, 'own', [ownConfig, layer.bytes], m);
+      continue;
+    }
     await pushBlob(p.url, repo, ownConfig);
     await pushBlob(p.url, repo, layer.bytes);
-    const m = dockerManifest(descriptorOf(MT.dockerConfig, ownConfig), [descriptorOf(MT.dockerLayer, layer.bytes)]);
     await expectStatus(await putManifest(p.url, repo, 'own', m, MT.dockerManifest), 201);
   }
   assert.ok(p.registry.proxy!.content.isCachedRepo('lib/expire'));
@@ -170,7 +284,7 @@ test('expiry works with deletes disabled, survives a restart, and spares pushed 
   assert.ok(existsSync(blobData(p, shared.digest)), '…but its data stays for mine/app');
   assert.ok(await linked(p, 'lib/expire', sameRepo.digest), 'a layer a pushed manifest of the same repository uses stays linked');
   for (const repo of ['mine/app', 'lib/expire']) {
-    const m = await expectStatus(await getManifest(p.url, repo, 'own'), 200);
+    const m = await expectStatus(await getManifest(p.url, repo, own[repo]!), 200);
     const parsed = JSON.parse(m.toString('utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };
     for (const d of [parsed.config.digest, ...parsed.layers.map((l) => l.digest)]) {
       assert.equal(sha256(await expectStatus(await getBlob(p.url, repo, d), 200)), d, `${repo} still pulls completely`);
@@ -202,16 +316,17 @@ test('the size cap evicts least recently pulled blobs first', async () => {
 
 interface FakeServer { url: string; port: number; seen: Array<{ path: string; headers: IncomingHttpHeaders }>; close(): Promise<void> }
 
-async function fakeServer(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<FakeServer> {
+/** `host` is a loopback address: 127.0.0.2, 127.0.0.3… play other hosts than the proxy's upstream. */
+async function fakeServer(handle: (req: IncomingMessage, res: ServerResponse) => void, host = '127.0.0.1'): Promise<FakeServer> {
   const seen: FakeServer['seen'] = [];
   const server = createServer((req, res) => {
     seen.push({ path: req.url ?? '', headers: req.headers });
     handle(req, res);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`, port, seen,
+    url: `http://${host}:${port}`, port, seen,
     close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
   };
 }
@@ -306,6 +421,79 @@ test('redirects: credentials go to the same host only, never to the CDN on anoth
     await expectError(await getBlob(wrong.url, 'lib/cdn', sha256('other')), 401, 'UNAUTHORIZED');
   } finally {
     await Promise.all([cdn.close(), origin.close()]);
+  }
+});
+
+test('upstream credentials never follow a redirect\'s challenge, nor go to a plain-HTTP realm on another host', async () => {
+  // The thief: a plain-HTTP token realm on another host, recording what it is sent.
+  const thief = await fakeServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: 'stolen' }));
+  }, '127.0.0.3');
+  const realm = `${thief.url}/token`;
+  // A redirect target on a second host that challenges with the thief's realm.
+  const decoy = await fakeServer((_req, res) => {
+    res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${realm}",service="x"`, 'Content-Length': 0 }).end();
+  }, '127.0.0.2');
+  // The upstream redirects blobs to the decoy, and itself challenges some names with the thief's realm.
+  const hostile = await fakeServer((req, res) => {
+    if (req.url?.includes('/blobs/')) res.writeHead(307, { Location: `${decoy.url}${req.url}`, 'Content-Length': 0 }).end();
+    else res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${realm}",service="x"`, 'Content-Length': 0 }).end();
+  });
+  try {
+    const p = await proxyOf(hostile.url, ['  username: u', '  password: p']);
+    for (let i = 0; i < 2; i++) {
+      await expectError(await getBlob(p.url, 'lib/steal', sha256(`b${i}`)), 401, 'UNAUTHORIZED');
+    }
+    assert.equal(decoy.seen.length, 2);
+    assert.ok(decoy.seen.every((s) => s.headers.authorization === undefined), 'no credentials to the redirect target');
+    assert.equal(thief.seen.length, 0, 'the realm a redirect target named is never asked');
+
+    // The upstream's own challenge naming a plain-HTTP realm on another host: refused with a
+    // clear error, twice (the realm is not remembered), and the credentials never sent.
+    for (let i = 0; i < 2; i++) {
+      const env = await expectError(await getManifest(p.url, 'lib/steal', `v${i}`), 503, 'UNAVAILABLE');
+      assert.match(env.errors[0]!.message, /neither HTTPS nor the upstream's own host; the credentials were not sent/);
+    }
+    assert.equal(thief.seen.length, 0);
+    assert.ok(!hostile.seen.some((s) => s.headers.authorization !== undefined));
+    // Blobs keep failing cleanly too: no realm was kept from the refused challenge.
+    await expectError(await getBlob(p.url, 'lib/steal', sha256('b2')), 401, 'UNAUTHORIZED');
+    assert.equal(thief.seen.length, 0);
+
+    // Without credentials there is nothing to leak: an anonymous token from such a realm is fine.
+    const anon = await proxyOf(hostile.url);
+    await expectError(await getManifest(anon.url, 'lib/steal', 'v1'), 401, 'UNAUTHORIZED');
+    assert.ok(thief.seen.length >= 1 && thief.seen.every((s) => s.headers.authorization === undefined && !s.path.includes('account=')));
+  } finally {
+    await Promise.all([thief.close(), decoy.close(), hostile.close()]);
+  }
+});
+
+test('a token realm on the upstream\'s own host gets the credentials (plain HTTP is fine there)', async () => {
+  const basic = 'Basic ' + Buffer.from('u:p').toString('base64');
+  const blob = randomBytes(1024);
+  const digest = sha256(blob);
+  const tokens = await fakeServer((req, res) => {
+    if (req.headers.authorization !== basic) return void res.writeHead(401, { 'Content-Length': 0 }).end();
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: 'good', expires_in: 300 }));
+  });
+  const registry = await fakeServer((req, res) => {
+    if (req.headers.authorization !== 'Bearer good') {
+      res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${tokens.url}/token",service="fake"`, 'Content-Length': 0 }).end();
+    } else if (req.url?.endsWith(`/blobs/${digest}`)) {
+      res.writeHead(200, { 'Content-Length': blob.length }).end(blob);
+    } else {
+      res.writeHead(404, { 'Content-Length': 0 }).end();
+    }
+  });
+  try {
+    const p = await proxyOf(registry.url, ['  username: u', '  password: p']);
+    assert.deepEqual(await expectStatus(await getBlob(p.url, 'lib/tok', digest), 200), blob);
+    assert.equal(tokens.seen.length, 1);
+    assert.equal(tokens.seen[0]!.headers.authorization, basic);
+    assert.match(tokens.seen[0]!.path, /scope=repository%3Alib%2Ftok%3Apull/);
+  } finally {
+    await Promise.all([tokens.close(), registry.close()]);
   }
 });
 

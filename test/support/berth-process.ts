@@ -25,7 +25,8 @@ export async function startBerth(opts: RegistryProcessOptions = {}): Promise<Reg
   await writeRegistryConfig(config, { root, addr, logLevel: opts.logLevel ?? 'warn', ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}) });
   const args = [entry, 'serve', '--config', config];
   const [command, argv] = opts.netns ? opts.netns.exec(process.execPath, args) : [process.execPath, args];
-  const proc = spawnProcess(`berth ${addr}`, command, argv, { cwd: repoRoot });
+  // Its own data folder, so the maintenance socket lives in the test's folder, not in $HOME.
+  const proc = spawnProcess(`berth ${addr}`, command, argv, { cwd: repoRoot, env: { ...process.env, BERTH_DATA_DIR: join(work, 'berth-data') } });
   const url = `http://${addr}`;
   await waitForHttp(`${url}/v2/`, { proc, timeoutMs: opts.readyTimeoutMs ?? 30_000, status: opts.readyStatus ?? 200 });
   return { kind: 'berth', url, addr, root, config, proc, stop: () => proc.stop() };

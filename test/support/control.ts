@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ArgsOf, ControlMethod, ResultOf } from '../../preload/contract';
 import { parseConfig } from '../../main/config/load';
 import { createControlService, type ControlService } from '../../main/control/service';
+import type { WizardOptions } from '../../main/docker-setup/env';
 import { silentLogger } from '../../main/lib/logger';
 import { createRuntime, type Runtime } from '../../main/runtime/runtime';
 import { ConfigFileStore } from '../../main/settings/settings-store';
@@ -28,7 +29,7 @@ export function configYaml(dir: string, port = 0, extra = ''): string {
   return testRegistryYaml(dir, { port, comment: 'test registry (this comment must survive edits)', dataDir: join(dir, 'data'), extra: [extra] });
 }
 
-export async function startControl(opts: { start?: boolean; port?: number; extraYaml?: string } = {}): Promise<ControlFixture> {
+export async function startControl(opts: { start?: boolean; port?: number; extraYaml?: string; docker?: WizardOptions } = {}): Promise<ControlFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-control-'));
   const configPath = join(dir, 'config.yml');
   const text = configYaml(dir, opts.port ?? 0, opts.extraYaml ?? '');
@@ -36,6 +37,7 @@ export async function startControl(opts: { start?: boolean; port?: number; extra
   const runtime = createRuntime({ config: parseConfig(text, { source: configPath }).config, log: silentLogger });
   const service = createControlService({
     runtime, settings: new ConfigFileStore({ path: configPath }), filesDir: dir, log: silentLogger,
+    ...(opts.docker ? { docker: opts.docker } : {}),
   }, { addressSources: { interfaces: () => ({}), hostname: () => 'testhost' } });
   if (opts.start !== false) await runtime.start();
   return {

@@ -55,7 +55,11 @@ export interface RawResponse {
  */
 export function raw(
   baseUrl: string,
-  opts: { method?: string; path: string; headers?: Record<string, string | number>; body?: Uint8Array | Uint8Array[] },
+  opts: {
+    method?: string; path: string; headers?: Record<string, string | number>; body?: Uint8Array | Uint8Array[];
+    /** Source address of the connection (another 127.x address is another client). */
+    localAddress?: string;
+  },
 ): Promise<RawResponse> {
   const u = new URL(baseUrl);
   return new Promise((resolve, reject) => {
@@ -66,6 +70,7 @@ export function raw(
       path: opts.path,
       headers: opts.headers ?? {},
       agent: false,
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

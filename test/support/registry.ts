@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../main/config/load';
 import type { RegistryConfig } from '../../main/config/types';
 import { silentLogger } from '../../main/lib/logger';
+import type { AccessController } from '../../main/registry/auth/access';
 import { startRegistry, type RunningRegistry } from '../../main/registry/registry';
 
 export interface TestRegistry {
@@ -20,11 +21,12 @@ export interface TestRegistry {
 }
 
 /** `extraYaml` is appended to a minimal config; top-level keys given there must not repeat. */
-export async function startTestRegistry(opts: { yaml?: (root: string) => string; deleteEnabled?: boolean } = {}): Promise<TestRegistry> {
+export async function startTestRegistry(opts: { yaml?: (root: string) => string; deleteEnabled?: boolean; access?: AccessController } = {}): Promise<TestRegistry> {
   const root = await mkdtemp(join(tmpdir(), 'berth-it-'));
   const yaml = opts.yaml?.(root) ?? testRegistryYaml(root, { deleteEnabled: opts.deleteEnabled ?? true });
   const { config } = parseConfig(yaml, { env: {}, source: 'test' });
-  let registry = await startRegistry({ config, log: silentLogger });
+  const access = opts.access ? { access: opts.access } : {};
+  let registry = await startRegistry({ config, log: silentLogger, ...access });
   const port = registry.address.port;
   const t: TestRegistry = {
     url: `http://127.0.0.1:${port}`,
@@ -38,7 +40,7 @@ export async function startTestRegistry(opts: { yaml?: (root: string) => string;
     async restart() {
       await registry.stop();
       const again = { ...config, http: { ...config.http, addr: `127.0.0.1:${port}` } };
-      registry = await startRegistry({ config: again, log: silentLogger });
+      registry = await startRegistry({ config: again, log: silentLogger, ...access });
     },
   };
   return t;

@@ -1,13 +1,11 @@
 // The real electron-store behind the desktop settings (the store file is
-// <userData>/berth-settings.json). Only this file and bootstrap.ts construct Electron objects.
+// <userData>/berth-settings.json, mode 0600). Only this file and bootstrap.ts construct Electron objects.
 import Store from 'electron-store';
-import { appStoreMigrations, appStoreSchema, type AppStoreShape } from './store-schema';
+import type { AppStoreShape } from './store-schema';
+import { appStoreOptions, restrictStoreFile } from './store-file';
 
 export function openAppStore(): Store<AppStoreShape> {
-  return new Store<AppStoreShape>({
-    name: 'berth-settings',
-    schema: appStoreSchema,
-    migrations: appStoreMigrations as never,
-    clearInvalidConfig: false, // a store that fails the schema is an error to show, not to wipe
-  });
+  const store = new Store<AppStoreShape>({ name: 'berth-settings', ...appStoreOptions() });
+  restrictStoreFile(store.path);
+  return store;
 }

@@ -8,7 +8,10 @@ import type { StoredSettings } from './app-settings-store';
 export interface AppStoreShape {
   layoutVersion: number;
   settings?: StoredSettings;
+  /** The config.yml text, when safeStorage is unavailable (the file is 0600). */
   config?: string;
+  /** The same text encrypted with safeStorage (base64): the proxy password is not in clear. */
+  configSealed?: string;
   preferences: AppPreferences;
 }
 
@@ -24,6 +27,7 @@ export const appStoreSchema: Schema<AppStoreShape> = {
     type: 'object',
     properties: {
       port: { type: 'integer', minimum: 1, maximum: 65535 },
+      shareOnNetwork: bool,
       dataDir: str,
       deleteEnabled: bool,
       tls: { type: 'object', properties: { enabled: bool, certificate: str, key: str, minimumTls: { enum: ['tls1.2', 'tls1.3'] } }, required: ['enabled', 'certificate', 'key', 'minimumTls'] },
@@ -34,13 +38,15 @@ export const appStoreSchema: Schema<AppStoreShape> = {
       },
       proxy: {
         type: 'object',
-        properties: { enabled: bool, remoteUrl: str, username: str, password: str, ttl: str, allowPush: bool },
+        // localNamespaces is not required: settings stored before it existed have none.
+        properties: { enabled: bool, remoteUrl: str, username: str, password: str, ttl: str, allowPush: bool, localNamespaces: { type: 'array', items: str } },
         required: ['enabled', 'remoteUrl', 'username', 'password', 'ttl', 'allowPush'],
       },
     },
     required: ['port', 'dataDir', 'deleteEnabled', 'tls', 'auth', 'proxy'],
   },
   config: str,
+  configSealed: str,
   preferences: {
     type: 'object',
     properties: { startRegistryOnLaunch: bool, startAtLogin: bool },

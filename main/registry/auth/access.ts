@@ -20,6 +20,8 @@ export interface AccessController {
   authorize(req: IncomingMessage, accesses: readonly Access[]): Promise<Grant>;
   /** Token endpoint (GET /auth/token), when this controller issues Bearer tokens. */
   issueToken?(req: IncomingMessage, url: URL): Promise<object>;
+  /** Re-reads the users now (told that `berth users …` changed them), when there are users. */
+  reload?(): Promise<void>;
 }
 
 /** Where the token endpoint lives, relative to the API's path prefix. */

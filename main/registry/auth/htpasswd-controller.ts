@@ -5,11 +5,19 @@
 // bcrypt once; then a keyed HMAC of it (never the password) is kept in memory for a short time
 // and later requests are checked against that proof in constant time. The proof is dropped when
 // the user's hash changes or the user goes away.
+//
+// bcrypt itself runs on worker threads (users/bcrypt-pool.ts), after the failure limiter has
+// counted the attempt. Proofs and Bearer tokens are re-checked at every use against the user
+// list and roles as they are now: a removed user, a changed password or a lowered role takes
+// effect on the next request, not when a cache or a token expires.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { BlockList } from 'node:net';
+import { addressSet, clientAddress, clientKey } from '../../lib/client-address';
 import type { Logger } from '../../lib/logger';
+import { BcryptBusyError, sharedBcryptPool, type BcryptPool } from '../../users/bcrypt-pool';
 import { HtpasswdFile } from '../../users/htpasswd-file';
-import { hashPassword, verifyPassword } from '../../users/htpasswd';
+import { isBcrypt } from '../../users/htpasswd';
 import { RegistryError } from '../errors';
 import type { Access, AccessController, Action, Grant } from './access';
 import { FailureLimiter } from './failure-limiter';
@@ -27,10 +35,19 @@ export interface HtpasswdControllerOptions {
   proofTtlMs?: number;
   /** Absolute URL of the token endpoint as the requesting client reaches it (anonymous-pull mode). */
   tokenRealm?: (req: IncomingMessage) => string;
+  /** Reverse proxies (addresses, CIDRs) whose X-Forwarded-For names the client (berth.auth.trustedproxies). */
+  trustedProxies?: readonly string[];
+  /** Where bcrypt runs; by default the process's shared worker pool. */
+  bcrypt?: BcryptPool;
   log: Logger;
 }
 
 interface Proof { mac: Buffer; hash: string; expires: number }
+
+// Unknown users are compared against this bcrypt hash (of a random secret nobody kept, at the
+// file's usual cost 10), so they cost the same time as a wrong password. Its secret does not
+// matter: an unknown user is refused whatever the compare says.
+const DUMMY_HASH = '$2y$10$ihF2oBMUmhvtH2wdyUr53uD0dNYwB/K8Twri4xUNtvAckD3QiffYm';
 
 
 export class HtpasswdController implements AccessController {
@@ -39,19 +56,46 @@ export class HtpasswdController implements AccessController {
   private readonly headerProofs = new Map<string, { user: string; hash: string; expires: number }>();
   private readonly key = randomBytes(32);
   private readonly limiter = new FailureLimiter();
-  private readonly ttl: number;
-  // A bcrypt hash of a random secret at the file's usual cost: unknown users are compared
-  // against it, so they cost the same time as a wrong password.
-  private readonly dummyHash = hashPassword(randomBytes(18).toString('base64'));
+  private readonly tokenService = new TokenService();
+  private opts: HtpasswdControllerOptions;
+  private ttl = 0;
+  private trusted: BlockList | undefined;
+  private bcrypt!: BcryptPool;
 
-  constructor(private readonly opts: HtpasswdControllerOptions) {
+  constructor(opts: HtpasswdControllerOptions) {
+    this.opts = opts;
     this.file = new HtpasswdFile(opts.path);
-    this.ttl = opts.proofTtlMs ?? 5 * 60_000;
-    this.tokens = opts.anonymousPull && opts.tokenRealm ? new TokenService() : undefined;
+    this.update(opts);
   }
 
-  /** Present in anonymous-pull mode, where clients authenticate with tokens (token-service.ts). */
-  readonly tokens: TokenService | undefined;
+  /** Whether update() can take these options (same file and realm); otherwise make a new controller. */
+  canUpdate(opts: HtpasswdControllerOptions): boolean {
+    return opts.path === this.opts.path && opts.realm === this.opts.realm;
+  }
+
+  /**
+   * Applies changed roles, anonymous access and limits in place: tokens, proofs and the failure
+   * limiter's records survive, so a settings change neither logs everyone out nor resets a
+   * blocked guesser. Roles are read at every use, so a lowered role applies to the next request.
+   */
+  update(opts: HtpasswdControllerOptions): void {
+    if (!this.canUpdate(opts)) throw new Error('htpasswd controller: a different file or realm needs a new controller');
+    this.opts = opts;
+    this.ttl = opts.proofTtlMs ?? 5 * 60_000;
+    this.trusted = addressSet(opts.trustedProxies ?? []);
+    this.bcrypt = opts.bcrypt ?? sharedBcryptPool();
+    this.bcrypt.warm(); // the first login should not wait for a thread to start
+  }
+
+  /** Re-reads the users file now (after `berth users …` changed it). */
+  reload(): Promise<void> {
+    return this.file.reload();
+  }
+
+  /** The token service in anonymous-pull mode, where clients authenticate with tokens (token-service.ts). */
+  private get tokens(): TokenService | undefined {
+    return this.opts.anonymousPull && this.opts.tokenRealm ? this.tokenService : undefined;
+  }
 
   async authorize(req: IncomingMessage, accesses: readonly Access[]): Promise<Grant> {
     const header = req.headers.authorization;
@@ -76,8 +120,12 @@ export class HtpasswdController implements AccessController {
     return this.grant(user, accesses);
   }
 
+  private roleOf(user: string): Role {
+    return this.opts.roles[user] ?? this.opts.defaultRole;
+  }
+
   private grant(user: string, accesses: readonly Access[]): Grant {
-    const role = this.opts.roles[user] ?? this.opts.defaultRole;
+    const role = this.roleOf(user);
     const denied = accesses.find((a) => !allows(role, a.action));
     if (denied) throw deniedError(user, role, denied);
     return { user };
@@ -105,17 +153,28 @@ export class HtpasswdController implements AccessController {
     return createHash('sha256').update(this.key).update(header).digest('base64');
   }
 
-  /** Checks Basic credentials (bcrypt once, then the cached proof), with the failure limiter. */
+  /**
+   * Checks Basic credentials (bcrypt once, then the cached proof), against the users file as it
+   * is now. The failure limiter counts the attempt before anything is checked.
+   */
   async login(req: IncomingMessage, creds: { user: string; password: string }): Promise<string | undefined> {
-    const client = req.socket.remoteAddress ?? 'unknown';
-    await this.limiter.check(client);
-    const hash = (await this.file.users()).get(creds.user);
-    if (!(await this.verify(creds.user, creds.password, hash))) {
-      this.limiter.fail(client);
+    const client = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trusted);
+    const key = clientKey(client);
+    await this.limiter.begin(key);
+    let ok: boolean;
+    try {
+      const hash = (await this.file.current()).get(creds.user);
+      ok = await this.verify(creds.user, creds.password, hash);
+    } catch (err) {
+      if (!(err instanceof BcryptBusyError)) throw err;
+      this.limiter.release(key); // not judged: it must not count against the client
+      throw new RegistryError('too-many-requests', err.message, undefined, { 'Retry-After': '1' });
+    }
+    if (!ok) {
       this.opts.log.warn('authentication failed', { user: creds.user, client });
       return undefined;
     }
-    this.limiter.succeed(client);
+    this.limiter.succeed(key);
     return creds.user;
   }
 
@@ -128,21 +187,38 @@ export class HtpasswdController implements AccessController {
       user = await this.login(req, creds);
       if (!user) throw this.challenge(req, [], 'Basic');
     }
-    const role = user ? this.opts.roles[user] ?? this.opts.defaultRole : undefined;
+    const role = user ? this.roleOf(user) : undefined;
     const granted = parseScopes(url.searchParams.getAll('scope')).map((a) => ({
       ...a,
       actions: a.actions.filter((action) => grantable(role, this.opts.anonymousPull, a.type, action)),
     })).filter((a) => a.actions.length > 0);
-    return this.tokens.issue(user ?? '', granted);
+    const hash = user ? this.file.snapshot()?.get(user) : undefined;
+    return this.tokens.issue(user ?? '', granted, hash !== undefined ? { uv: this.fingerprint(user!, hash) } : {});
   }
 
+  /**
+   * A user's token holds while the user exists with the credential it was issued for (a removed
+   * user or a changed password ends it: 401, so the client logs in again), and it allows only
+   * what the user's role allows now (403 when the role was lowered since).
+   */
   private async authorizeToken(req: IncomingMessage, token: string, accesses: readonly Access[]): Promise<Grant> {
     const claims = this.tokens!.verify(token);
     if (!claims) throw this.challenge(req, accesses, undefined, 'invalid_token');
+    if (claims.sub) {
+      const hash = (this.file.snapshot() ?? (await this.file.users())).get(claims.sub);
+      if (hash === undefined || !sameText(this.fingerprint(claims.sub, hash), claims.uv)) {
+        throw this.challenge(req, accesses, undefined, 'invalid_token');
+      }
+    }
     if (!accesses.every((a) => tokenAllows(claims.access, a.action, a.name))) {
       throw this.challenge(req, accesses, undefined, 'insufficient_scope');
     }
-    return claims.sub ? { user: claims.sub } : {};
+    return claims.sub ? this.grant(claims.sub, accesses) : {};
+  }
+
+  /** A keyed fingerprint of a user's htpasswd entry: it changes when the password does, and reveals nothing. */
+  private fingerprint(user: string, hash: string): string {
+    return createHmac('sha256', this.key).update('token\0').update(user).update('\0').update(hash).digest('base64url').slice(0, 22);
   }
 
   private async verify(user: string, password: string, hash: string | undefined): Promise<boolean> {
@@ -151,7 +227,9 @@ export class HtpasswdController implements AccessController {
     if (proof && hash !== undefined && proof.hash === hash && proof.expires > Date.now() && timingSafeEqual(proof.mac, mac)) {
       return true;
     }
-    const ok = await verifyPassword(password, hash ?? (await this.dummyHash));
+    const against = hash ?? DUMMY_HASH;
+    // Entries that are not bcrypt never match (htpasswd.ts reports them when the file is read).
+    const ok = isBcrypt(against) && (await this.bcrypt.compare(password, against));
     if (!ok || hash === undefined) return false;
     this.proofs.set(user, { mac, hash, expires: Date.now() + this.ttl });
     return true;
@@ -200,6 +278,10 @@ function accessRecords(accesses: readonly Access[]): Array<Record<string, string
 
 function verb(action: Action): string {
   return action === 'push' ? 'push' : action === 'delete' ? 'delete' : action === 'catalog' ? 'list the catalog' : 'pull';
+}
+
+function sameText(a: string, b: string | undefined): boolean {
+  return b !== undefined && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 function parseBasic(header: string | undefined): { user: string; password: string } | undefined {

@@ -5,23 +5,32 @@
 // logged-in clients fetch one carrying their role's rights, so both work.
 //
 // Tokens are compact JWTs (HS256) signed with a per-process key: they live a few minutes and a
-// restart simply makes clients fetch new ones.
+// restart simply makes clients fetch new ones. A valid signature is not the whole check: the
+// controller checks a user's token against the current user list and role at every use, with
+// `uv`, a keyed fingerprint of the user's htpasswd hash when the token was issued.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Action } from './access';
 
 export interface TokenAccess { type: 'repository' | 'registry'; name: string; actions: string[] }
 
-export interface TokenClaims { sub: string; access: TokenAccess[]; exp: number; iat: number }
+export interface TokenClaims {
+  sub: string;
+  access: TokenAccess[];
+  exp: number;
+  iat: number;
+  /** Fingerprint of the user's credential at issue (absent for anonymous tokens). */
+  uv?: string;
+}
 
 export const TOKEN_TTL_S = 300;
 
 export class TokenService {
   private readonly key = randomBytes(32);
 
-  issue(subject: string, access: TokenAccess[], now = Date.now()): { token: string; access_token: string; expires_in: number; issued_at: string } {
-    const iat = Math.floor(now / 1000);
+  issue(subject: string, access: TokenAccess[], opts: { now?: number; uv?: string } = {}): { token: string; access_token: string; expires_in: number; issued_at: string } {
+    const iat = Math.floor((opts.now ?? Date.now()) / 1000);
     const header = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-    const payload = b64(JSON.stringify({ iss: 'berth', sub: subject, aud: 'berth', access, iat, nbf: iat - 5, exp: iat + TOKEN_TTL_S }));
+    const payload = b64(JSON.stringify({ iss: 'berth', sub: subject, aud: 'berth', access, iat, nbf: iat - 5, exp: iat + TOKEN_TTL_S, ...(opts.uv ? { uv: opts.uv } : {}) }));
     const token = `${header}.${payload}.${this.sign(`${header}.${payload}`)}`;
     return { token, access_token: token, expires_in: TOKEN_TTL_S, issued_at: new Date(iat * 1000).toISOString() };
   }

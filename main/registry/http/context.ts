@@ -21,6 +21,8 @@ export interface RequestContext {
   content: ContentSource;
   config: RegistryConfig;
   log: Logger;
+  /** Whether the access controller lets this request's client pull from repository `name`. */
+  mayPull(name: string): Promise<boolean>;
 }
 
 /** Absolute base URL for Location headers: http.host, else forwarded headers, else the request. */

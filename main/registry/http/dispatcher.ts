@@ -16,8 +16,11 @@ import { deleteManifest, getManifest, putManifest } from './handlers/manifests';
 import { getReferrers } from './handlers/referrers';
 import { getTags } from './handlers/tags';
 import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './handlers/uploads';
+import { BodyRateGuard } from './body-rate';
+import { requestOriginGuard } from './request-origin';
 import { matchRoute, type RouteId } from './routes';
 import { localContent, type ContentSource } from '../content-source';
+import { isLocalName } from '../proxy/local-namespaces';
 import { isProxy } from '../proxy/proxy-mode';
 
 type Handler = (ctx: RequestContext) => Promise<void>;
@@ -59,18 +62,36 @@ export function createDispatcher(deps: DispatcherDeps) {
   const { config, log } = deps;
   const pathPrefix = config.http.prefix === '/' ? '' : config.http.prefix.replace(/\/+$/, '');
   const extraHeaders = Object.entries(config.http.headers);
-  // registry:3's proxy refuses every write; Berth accepts pushes unless berth.proxy.allowpush is false.
-  // Proxy mode is proxy.remoteurl or berth.proxy.upstreams alone; the switch applies to both.
+  // registry:3's proxy refuses every write; Berth accepts pushes under berth.proxy.localnamespaces
+  // unless berth.proxy.allowpush is false. Proxy mode is proxy.remoteurl or berth.proxy.upstreams
+  // alone; both settings apply to both.
   const proxyReadOnly = isProxy(config) && !config.berth.proxy.allowpush;
+  const proxyWritable = isProxy(config) && !proxyReadOnly ? config.berth.proxy.localnamespaces : undefined;
   const readonly = config.storage.maintenance.readonly.enabled || proxyReadOnly;
   const content = deps.content ?? localContent(deps.store);
+  const checkOrigin = requestOriginGuard({
+    addr: config.http.addr, allowedOrigins: config.berth.http.allowedorigins, allowedHosts: config.berth.http.allowedhosts,
+  });
+  const { minbodyrate, minbodyratewindowMs } = config.berth.http;
+  const bodyRate = new BodyRateGuard(minbodyrate, minbodyratewindowMs);
+  const mayPull = (req: IncomingMessage) => (repository: string) =>
+    deps.access.authorize(req, [{ action: 'pull', name: repository }]).then(() => true, (err: unknown) => {
+      if (err instanceof RegistryError && (err.kind === 'unauthorized' || err.kind === 'denied')) return false;
+      throw err;
+    });
 
   return async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
     let routeId: RouteId | 'token' | 'unknown' = 'unknown';
+    const unwatchBody = bodyRate.watch(req, () => {
+      if (res.headersSent) req.socket.destroy();
+      else writeError(req, res, tooSlow(minbodyrate, minbodyratewindowMs), log);
+    });
     try {
+      // Before anything else answers: a forged browser request learns nothing, changes nothing.
+      checkOrigin(req);
       const url = new URL(req.url ?? '/', 'http://registry.invalid');
       let path = url.pathname;
       if (pathPrefix) {
@@ -112,15 +133,20 @@ export function createDispatcher(deps: DispatcherDeps) {
       const name = match.name !== undefined && deps.rewriteName ? deps.rewriteName(match.name, url) : match.name;
       // containerd's ?ns= prefixes the name with a host: the result must be a valid name too.
       if (name !== match.name) assertName(name!);
+      if (proxyWritable && name !== undefined && match.route.writes.includes(method) && !isLocalName(name, proxyWritable)) {
+        throw notLocal(name, proxyWritable);
+      }
       await handler({
         req, res, method, url,
         name: name ?? '',
         param: match.param ?? '',
         store: deps.store, content, config, log,
+        mayPull: mayPull(req),
       });
     } catch (err) {
       writeError(req, res, err, log);
     } finally {
+      unwatchBody();
       if (deps.observe) {
         const done = () => deps.observe!(routeId, method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
         if (res.writableFinished) done(); else res.once('finish', done);
@@ -142,6 +168,23 @@ function discardRest(req: IncomingMessage): void {
   req.socket.once('close', () => clearTimeout(timer));
   req.on('error', () => undefined);
   req.resume();
+}
+
+/**
+ * A write in proxy mode to a name that belongs to an upstream. 405 UNSUPPORTED, as registry:3's
+ * read-only proxy answers, not 403 DENIED: no credentials or role would make it succeed (DENIED
+ * tells clients that access control refused them). Checked on the name after containerd's
+ * ?ns= rewrite, so a local-looking name cannot write into an upstream's prefix.
+ */
+function notLocal(name: string, namespaces: readonly string[]): RegistryError {
+  const listed = namespaces.length > 0 ? namespaces.join(', ') : 'none configured';
+  return new RegistryError('unsupported', `${name} belongs to the upstream: in proxy mode, pushes and deletes are accepted only under berth.proxy.localnamespaces (${listed})`);
+}
+
+/** A body cut by the minimum rate: 408, the status for a request that came too slowly. */
+function tooSlow(rate: number, windowMs: number): RegistryError {
+  return new RegistryError('request-timeout',
+    `the request body arrived at less than ${rate} bytes per second over ${windowMs / 1000} s (berth.http.minbodyrate, berth.http.minbodyratewindow)`);
 }
 
 function notFound(path: string): RegistryError {

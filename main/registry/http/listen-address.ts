@@ -14,3 +14,19 @@ export function parseListenAddress(addr: string): ListenAddress {
 export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/** localhost, 127.0.0.0/8 or ::1 (with or without brackets, IPv4-mapped too). */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\./.test(h);
+}
+
+/** True when a listen address (host:port) accepts loopback connections only; ":port" and 0.0.0.0 do not. */
+export function listensOnLoopback(addr: string): boolean {
+  try {
+    const { host } = parseListenAddress(addr);
+    return host !== undefined && isLoopback(host);
+  } catch {
+    return false; // a unix socket path: not a TCP listener at all
+  }
+}

@@ -1,7 +1,8 @@
 // The API listener: plain HTTP, or HTTPS when http.tls is set. Timeouts are chosen so that
 // large uploads may take as long as they need while stalled or half-open clients cannot pin
 // connections: headers must arrive promptly (berth.http.headerstimeout), and a socket with no
-// traffic is closed (berth.http.idletimeout).
+// traffic is closed (berth.http.idletimeout). A body that trickles is cut by the minimum body rate
+// (body-rate.ts, in the dispatcher), and connections beyond berth.http.maxconnections are dropped.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -54,6 +55,13 @@ export async function createApiServer(
   const unwatch = tls ? watchTlsFiles(server as unknown as TlsServer, tls, log) : () => undefined;
   server.headersTimeout = headerstimeoutMs;
   server.requestTimeout = 0; // a 10 GB layer over a slow link is a legitimate request
+  // Node closes connections beyond the cap as soon as they are accepted; the ones already open
+  // are served as before, and new ones are accepted again as soon as some close.
+  const { maxconnections } = config.berth.http;
+  if (maxconnections > 0) {
+    server.maxConnections = maxconnections;
+    server.on('drop', () => log.debug('connection dropped: berth.http.maxconnections reached', { max: maxconnections }));
+  }
   // Node closes an idle keep-alive socket itself; never later than the idle timeout would.
   server.keepAliveTimeout = Math.min(KEEP_ALIVE_MS, idletimeoutMs);
   server.setTimeout(idletimeoutMs, (socket) => socket.destroy());

@@ -104,9 +104,18 @@ export class CacheState {
     this.dirty = true;
   }
 
-  /** A push of `tag` makes it local: it no longer follows the upstream. */
-  tagPushed(repo: string, tag: string): void {
-    if (this.tags.delete(`${repo}:${tag}`)) this.dirty = true;
+  /**
+   * Forgets everything recorded for repositories `isLocal` claims (berth.proxy.localnamespaces):
+   * their content becomes the user's own, so it is never revalidated, expired or evicted. Run at
+   * start, for content a name had before its namespace was listed as local. Returns how many
+   * entries and tags were released.
+   */
+  release(isLocal: (repo: string) => boolean): number {
+    let n = 0;
+    for (const [k, e] of this.entries) if (isLocal(e.repo)) { this.entries.delete(k); n++; }
+    for (const k of this.tags.keys()) if (isLocal(k.slice(0, k.lastIndexOf(':')))) { this.tags.delete(k); n++; }
+    if (n > 0) this.dirty = true;
+    return n;
   }
 
   dropTagsOf(repo: string, digest: string): void {

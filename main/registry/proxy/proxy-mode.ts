@@ -25,6 +25,9 @@ export async function startProxyMode(config: RegistryConfig, store: RegistryStor
   const router = new UpstreamRouter(config, log);
   const cache = new CacheState(store.driver, log);
   await cache.load();
+  // Content cached under a name before its namespace was listed as local is the user's now.
+  const released = cache.release((name) => router.isLocal(name));
+  if (released > 0) log.info('proxy cache: content in local namespaces is no longer treated as cached', { entries: released });
   const content = new PullThrough(store, router, cache, log);
   const expiry = new CacheExpiry(store, cache, config.berth.proxy.maxsizeBytes, log);
   const ttls = [config.proxy?.ttlMs ?? 0, ...config.berth.proxy.upstreams.map((u) => u.ttlMs)].filter((t) => t > 0);

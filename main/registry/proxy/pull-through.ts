@@ -1,8 +1,13 @@
 // The pull-through cache as a ContentSource over the local store.
 //
-// - A tag that was pushed here is local and wins; a cached tag is revalidated with a HEAD to
-//   the upstream (not a download) and served from the cache when the digest is unchanged or
-//   the upstream is unreachable, rate-limited or refusing us.
+// - Names in berth.proxy.localnamespaces have no route: they are served from the local store
+//   only and the upstream is never asked about them (so they work with the upstream down).
+// - Every other name resolves upstream-first: a tag is revalidated with a HEAD to the upstream
+//   (not a download) and served from the cache when the digest is unchanged, or when the
+//   upstream is unreachable, rate-limited or refusing us and the tag came from it. A tag that
+//   did not come from the upstream (pushed under an upstream name by an older Berth, which
+//   accepted pushes anywhere) never stands in for the upstream's: a push must not change what an
+//   upstream name resolves to.
 // - Content by digest that is cached is served without asking the upstream.
 // - A missing blob is streamed to the first client while it is written to the cache, and is
 //   committed only after its digest verifies; the last chunk is held back until then, so a
@@ -43,26 +48,28 @@ export class PullThrough implements ContentSource {
       return this.fetchManifest(name, route, ref.digest.value, ref.digest);
     }
     const local = await this.store.tags.resolve(name, ref.tag);
-    if (local && this.cache.cachedTag(name, ref.tag) === undefined) return this.store.manifests.get(name, ref); // pushed here
+    const cached = local && this.cache.cachedTag(name, ref.tag) !== undefined ? local : undefined;
     let upstreamDigest: string | undefined;
     try {
       upstreamDigest = await this.headManifest(route, ref.tag);
     } catch (err) {
-      if (local) {
+      if (cached) {
         this.log.warn('upstream unavailable; serving cached tag', { name, tag: ref.tag, error: (err as Error).message });
         return this.local(name, ref, route);
       }
       throw toClientError(err);
     }
     if (!upstreamDigest) {
-      if (local) {
+      if (cached) {
         // Upstream no longer has the tag: the cached copy would be stale.
-        this.cache.dropTagsOf(name, local.value);
+        this.cache.dropTagsOf(name, cached.value);
         await this.store.tags.delete(name, ref.tag);
       }
       throw manifestUnknown(name, ref.tag);
     }
     if (local?.value === upstreamDigest && (await this.store.manifests.revision(name, local))) {
+      // A legacy pushed tag that happens to match the upstream follows it from now on.
+      if (!cached) this.cache.setCachedTag(name, ref.tag, upstreamDigest);
       return this.local(name, ref, route);
     }
     this.cache.misses++;
@@ -100,6 +107,8 @@ export class PullThrough implements ContentSource {
       if (!local) throw new RegistryError('name-unknown', undefined, { name });
       return local;
     }
+    // Only tags that came from the upstream are listed with its own (see manifest()).
+    const followed = local?.filter((t) => this.cache.cachedTag(name, t) !== undefined);
     let remote: string[] = [];
     try {
       const res = await route.upstream.request('GET', `/v2/${route.remoteName}/tags/list`, { scope: scope(route) });
@@ -108,13 +117,8 @@ export class PullThrough implements ContentSource {
     } catch (err) {
       if (!(err instanceof UpstreamUnreachableError)) throw err;
     }
-    if (!local && remote.length === 0) throw new RegistryError('name-unknown', undefined, { name });
-    return [...new Set([...(local ?? []), ...remote])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  }
-
-  /** Called when a client pushes a tag: from then on it is local. */
-  tagPushed(name: string, tag: string): void {
-    this.cache.tagPushed(name, tag);
+    if (!followed?.length && remote.length === 0) throw new RegistryError('name-unknown', undefined, { name });
+    return [...new Set([...(followed ?? []), ...remote])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   isCachedRepo(name: string): boolean {

@@ -1,8 +1,15 @@
 // An HTTP client for one upstream registry, speaking its auth: anonymous, Basic, or Bearer
 // tokens from the realm it names (Docker Hub's flow). Tokens are cached per scope until they
 // expire — distribution fetches a new one for every incoming request. Redirects are followed
-// by hand so credentials never go to another host (Docker Hub sends blobs to a CDN).
+// by hand so credentials never go to another origin (Docker Hub sends blobs to a CDN).
 // Upstream 401/429 become the client's UNAUTHORIZED/TOOMANYREQUESTS with Retry-After.
+//
+// The upstream's credentials are only as safe as the places they are sent, so:
+// - a challenge is learned only from a 401 of the upstream's own origin, never from a redirect
+//   target (a redirect can point anywhere, and that 401 would name a realm of its choosing);
+// - Basic credentials go to a token realm only over HTTPS or on the upstream's own host (the
+//   host that already receives them); any other realm fails the request with a clear error and
+//   is not remembered, so one bad answer cannot poison later requests.
 import type { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
@@ -50,12 +57,13 @@ export class UpstreamClient {
 
   async request(method: 'GET' | 'HEAD', path: string, opts: { scope: string; headers?: Record<string, string> }): Promise<UpstreamResponse> {
     let res = await this.send(method, path, opts.scope, opts.headers ?? {});
-    if (res.status === 401) {
+    if (res.status === 401 && res.fromUpstream) {
       // Learn (or re-learn) the challenge, and retry once with credentials.
       const challenges = parseChallenges(res.headers.get('www-authenticate'));
       const fresh = challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
       res.stream.resume();
       if (fresh) {
+        this.checkRealm(fresh);
         this.challenge = fresh;
         this.tokens.delete(opts.scope);
         res = await this.send(method, path, opts.scope, opts.headers ?? {});
@@ -64,13 +72,35 @@ export class UpstreamClient {
     return this.wrap(res);
   }
 
-  private async send(method: string, path: string, scope: string, headers: Record<string, string>): Promise<RawResponse> {
+  /**
+   * Throws unless credentials may go to the realm a Bearer challenge names: an http(s) URL, and,
+   * when we hold credentials, HTTPS or the upstream's own host name (Basic is plain text).
+   */
+  private checkRealm(c: Challenge): void {
+    if (c.scheme !== 'bearer' || c.params.realm === undefined) return;
+    let realm: URL | undefined;
+    try {
+      realm = new URL(c.params.realm);
+    } catch {
+      realm = undefined;
+    }
+    if (!realm || (realm.protocol !== 'https:' && realm.protocol !== 'http:')) {
+      throw new RegistryError('unavailable', `upstream ${this.base.host} named an invalid token realm ${JSON.stringify(c.params.realm)}`);
+    }
+    if (this.config.username && realm.protocol !== 'https:' && realm.hostname !== this.base.hostname) {
+      throw new RegistryError('unavailable', `upstream ${this.base.host} asked for credentials at ${realm.origin}, which is neither HTTPS nor the upstream's own host; the credentials were not sent`);
+    }
+  }
+
+  private async send(method: string, path: string, scope: string, headers: Record<string, string>): Promise<RawResponse & { fromUpstream: boolean }> {
     let url = new URL(path.replace(/^\//, ''), this.base);
     const auth = await this.authorization(scope);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const sameHost = url.host === this.base.host;
+      // Same origin, not just host: a redirect from https to http on the same host would
+      // otherwise carry the credentials in clear text.
+      const fromUpstream = url.origin === this.base.origin;
       const h: Record<string, string> = { ...headers, 'User-Agent': 'berth-proxy' };
-      if (auth && sameHost) h.Authorization = auth;
+      if (auth && fromUpstream) h.Authorization = auth;
       let res: RawResponse;
       try {
         this.requests++;
@@ -84,7 +114,7 @@ export class UpstreamClient {
         url = new URL(location, url);
         continue;
       }
-      return res;
+      return Object.assign(res, { fromUpstream });
     }
     throw new UpstreamUnreachableError(`upstream ${this.base.host}: too many redirects`);
   }

@@ -63,6 +63,8 @@ const ITEM_LIMIT = 1000;
 const ALGORITHMS = ['sha256', 'sha384', 'sha512'];
 
 export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log?: Logger): Promise<GcReport> {
+  // A negative grace would put the cutoff in the future and delete blobs being pushed now.
+  if (opts.gracePeriodMs !== undefined && !(opts.gracePeriodMs >= 0)) throw new Error(`the grace period must not be negative (got ${opts.gracePeriodMs} ms)`);
   const started = Date.now();
   const { driver, blobs } = stores;
   const dryRun = opts.dryRun ?? false;

@@ -41,7 +41,7 @@ export class ManifestStore {
     private readonly validation: ValidationConfig,
   ) {
     this.referrers = new ReferrersIndex(
-      (name) => this.readAll(name),
+      (name) => this.eachManifest(name),
       (digest, bytes) => describeReferrer(digest, bytes),
     );
   }
@@ -164,14 +164,13 @@ export class ManifestStore {
     return out;
   }
 
-  private async readAll(name: string): Promise<Array<{ digest: string; bytes: Buffer }>> {
-    const out: Array<{ digest: string; bytes: Buffer }> = [];
+  /** Every manifest of a repository, read one at a time (the caller keeps what it needs). */
+  private async *eachManifest(name: string): AsyncGenerator<{ digest: string; bytes: Buffer }> {
     for (const d of await this.listRevisions(name)) {
       const canonical = await this.revision(name, d);
       const bytes = canonical && (await this.blobs.readSmall(canonical));
-      if (bytes) out.push({ digest: d.value, bytes });
+      if (bytes) yield { digest: d.value, bytes };
     }
-    return out;
   }
 
   private async checkReferences(name: string, blobs: Descriptor[], children: Descriptor[]): Promise<void> {

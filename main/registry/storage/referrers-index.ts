@@ -1,7 +1,9 @@
 // The OCI 1.1 referrers of each manifest. distribution has no such index, and a volume may be
 // written by registry:3 too, so nothing extra is kept on disk: the first referrers query of a
 // repository reads its manifests once to build the index in memory, and pushes and deletes
-// keep it current from then on.
+// keep it current from then on. The manifests are read one at a time and only the referrers'
+// descriptors are kept, so building costs memory in proportion to the answer, not to the
+// repository's manifests.
 import type { Descriptor } from '../manifest/parse-manifest';
 
 export interface ReferrerEntry {
@@ -22,8 +24,8 @@ export class ReferrersIndex {
   private readonly repos = new Map<string, Promise<RepoIndex>>();
 
   constructor(
-    /** Lists (digest, bytes) of every manifest revision in a repository. */
-    private readonly scanRepository: (name: string) => Promise<Array<{ digest: string; bytes: Buffer }>>,
+    /** Yields (digest, bytes) of every manifest revision in a repository, one at a time. */
+    private readonly scanRepository: (name: string) => AsyncIterable<{ digest: string; bytes: Buffer }>,
     private readonly describe: (digest: string, bytes: Buffer) => ReferrerEntry | undefined,
   ) {}
 
@@ -32,7 +34,7 @@ export class ReferrersIndex {
     if (!idx) {
       idx = (async () => {
         const out: RepoIndex = new Map();
-        for (const m of await this.scanRepository(name)) {
+        for await (const m of this.scanRepository(name)) {
           const e = this.describe(m.digest, m.bytes);
           if (e) add(out, e);
         }

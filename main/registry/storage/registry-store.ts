@@ -30,7 +30,8 @@ export class RegistryStore {
     this.tags = new TagStore(driver);
     this.catalog = new CatalogIndex(driver);
     this.manifests = new ManifestStore(driver, this.blobs, this.tags, this.catalog, config.validation);
-    this.uploads = new UploadStore(driver, this.blobs);
+    const { maxperrepository, maxperclient } = config.berth.uploads;
+    this.uploads = new UploadStore(driver, this.blobs, { perRepository: maxperrepository, perClient: maxperclient });
   }
 
   /** Reads the catalog once and starts background maintenance. */
@@ -82,6 +83,7 @@ export class RegistryStore {
     this.tags.forgetRepository(name);
     this.manifests.forgetRepository(name);
     this.blobs.forgetRepository(name);
+    this.uploads.forgetRepository(name);
   }
 
   /** Online garbage collection (gc.ts); safe while the registry serves. */

@@ -13,11 +13,14 @@ import { isNotFound, StorageFullError } from './driver/errors';
 import type { FileWriter, StorageDriver } from './driver/types';
 import { deleteIfExists, listIfExists } from './links';
 import { paths } from './paths';
+import { UploadQuota, type UploadLimits } from './upload-quota';
 
 interface Session {
   hash: Hash | undefined;
   size: number;
   startedAt: Date;
+  /** When bytes last arrived (or the session started), in ms: what idle reclaiming looks at. */
+  activeAt: number;
   /**
    * The upload's file, kept open between chunks (when the driver can flush without closing):
    * a chunked push then neither reopens the file per PATCH nor waits for the background sync
@@ -30,6 +33,15 @@ interface Session {
 
 const WRITER_IDLE_MS = 30_000;
 
+/**
+ * A session that received nothing for this long is taken back when a cap refuses a new one.
+ * Docker and the other clients retry a failed blob upload within seconds and never come back
+ * to a session minutes later, so such a session is what an interrupted push (or a crash) left
+ * behind; without this, those would hold the repository's places until upload purging (a
+ * week by default). A session that is receiving data is never taken.
+ */
+const IDLE_RECLAIM_MS = 10 * 60_000;
+
 export interface AppendOptions {
   /** Content-Range start the client claims; must equal the current size. */
   start?: number;
@@ -40,18 +52,52 @@ export interface AppendOptions {
 export class UploadStore {
   private readonly sessions = new Map<string, Session>();
   private readonly lock = new KeyedLock();
+  private readonly quota: UploadQuota;
 
-  constructor(private readonly driver: StorageDriver, private readonly blobs: BlobStore) {}
+  constructor(private readonly driver: StorageDriver, private readonly blobs: BlobStore, limits: UploadLimits = { perRepository: 0, perClient: 0 }) {
+    this.quota = new UploadQuota(driver, limits);
+  }
 
-  async create(name: string): Promise<string> {
+  /**
+   * Starts a session; `client` is the key the per-client cap counts under. Throws
+   * TOOMANYREQUESTS when the repository or the client has as many open sessions as allowed.
+   */
+  async create(name: string, client?: string): Promise<string> {
     const id = randomUUID();
     const startedAt = new Date();
-    // Seconds precision, UTC: what Go's time.Parse(time.RFC3339, …) in registry:3 expects.
-    await this.driver.putContent(paths.uploadStartedAt(name, id), Buffer.from(startedAt.toISOString().replace(/\.\d+Z$/, 'Z')));
-    const w = await this.driver.writer(paths.uploadData(name, id), { append: false });
-    await w.close();
-    this.sessions.set(`${name}/${id}`, { hash: hashFor('sha256'), size: 0, startedAt });
+    const crowding = await this.quota.crowding(name, client);
+    if (crowding.length > 0) await this.reclaimIdle(crowding, startedAt.getTime());
+    await this.quota.reserve(name, id, client);
+    try {
+      // Seconds precision, UTC: what Go's time.Parse(time.RFC3339, …) in registry:3 expects.
+      await this.driver.putContent(paths.uploadStartedAt(name, id), Buffer.from(startedAt.toISOString().replace(/\.\d+Z$/, 'Z')));
+      const w = await this.driver.writer(paths.uploadData(name, id), { append: false });
+      await w.close();
+    } catch (err) {
+      await deleteIfExists(this.driver, paths.uploadDir(name, id)).catch(() => undefined);
+      this.quota.release(name, id);
+      throw err;
+    }
+    this.sessions.set(`${name}/${id}`, { hash: hashFor('sha256'), size: 0, startedAt, activeAt: startedAt.getTime() });
     return id;
+  }
+
+  /** Removes those of `list` that have been idle for IDLE_RECLAIM_MS; a busy one is skipped, not waited for. */
+  private async reclaimIdle(list: ReadonlyArray<{ name: string; id: string }>, now: number): Promise<void> {
+    for (const { name, id } of list) {
+      const key = `${name}/${id}`;
+      if (this.lock.busy(key)) continue;
+      await this.lock.run(key, async () => {
+        const s = await this.session(name, id).catch(() => undefined);
+        if (s && now - s.activeAt > IDLE_RECLAIM_MS) await this.remove(name, id);
+      });
+    }
+  }
+
+  /** The repository's uploads were deleted with it. */
+  forgetRepository(name: string): void {
+    for (const key of this.sessions.keys()) if (key.startsWith(name + '/') && UPLOAD_ID_RE.test(key.slice(name.length + 1))) this.sessions.delete(key);
+    this.quota.forgetRepository(name);
   }
 
   /** Current size of an upload; BLOB_UPLOAD_UNKNOWN if there is none. */
@@ -136,7 +182,9 @@ export class UploadStore {
       const started = (await this.driver.getContent(paths.uploadStartedAt(name, id))).toString('utf8').trim();
       const info = await this.driver.stat(paths.uploadData(name, id));
       const startedAt = new Date(started);
-      const s: Session = { hash: undefined, size: info.size, startedAt: isNaN(startedAt.getTime()) ? new Date() : startedAt };
+      const s: Session = {
+        hash: undefined, size: info.size, startedAt: isNaN(startedAt.getTime()) ? new Date() : startedAt, activeAt: info.modTime.getTime(),
+      };
       this.sessions.set(key, s);
       return s;
     } catch (err) {
@@ -159,6 +207,7 @@ export class UploadStore {
         s.hash?.update(buf);
         await w.write(buf);
         s.size = w.size;
+        s.activeAt = Date.now();
       }
       if (w.flush) {
         await w.flush();
@@ -217,5 +266,6 @@ export class UploadStore {
     if (w) await w.close().catch(() => undefined);
     this.sessions.delete(`${name}/${id}`);
     await deleteIfExists(this.driver, paths.uploadDir(name, id));
+    this.quota.release(name, id);
   }
 }

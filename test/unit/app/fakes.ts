@@ -1,8 +1,10 @@
 // Small fakes of the Electron objects the app glue touches (tray, ipcMain, webContents,
-// session), recording what the code under test did to them.
+// session, safeStorage), recording what the code under test did to them.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { RegistryStatus } from '../../../preload/contract';
 import { Emitter } from '../../../main/lib/events';
 import type { IpcInvokeEventLike, IpcMainPort, MenuItemModel, SessionPort, TrayPort, WebContentsPort } from '../../../main/app/ports';
+import type { SafeStorageLike } from '../../../main/app/settings/safe-storage';
 
 export class FakeTray implements TrayPort {
   image = '';
@@ -83,4 +85,26 @@ export class FakeSession implements SessionPort {
   setPermissionRequestHandler(h: typeof this.request) { this.request = h; }
   setPermissionCheckHandler(h: typeof this.check) { this.check = h; }
   webRequest = { onHeadersReceived: (l: NonNullable<FakeSession['headers']>) => { this.headers = l; } };
+}
+
+/**
+ * Electron's safeStorage: real AES-256-GCM under a key of its own (the OS keyring's stand-in), so
+ * ciphertext never contains the plain text; `backend` plays Linux without a keyring ("basic_text").
+ */
+export class FakeSafeStorage implements SafeStorageLike {
+  private readonly key = randomBytes(32);
+  constructor(public backend: ReturnType<SafeStorageLike['getSelectedStorageBackend']> = 'gnome_libsecret', public encryption = true) {}
+  isEncryptionAvailable() { return this.encryption; }
+  getSelectedStorageBackend() { return this.backend; }
+  encryptString(plain: string): Buffer {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+    return Buffer.concat([iv, c.getAuthTag(), body]);
+  }
+  decryptString(sealed: Buffer): string {
+    const d = createDecipheriv('aes-256-gcm', this.key, sealed.subarray(0, 12));
+    d.setAuthTag(sealed.subarray(12, 28));
+    return Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString('utf8');
+  }
 }

@@ -18,41 +18,46 @@ async function elapsed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 describe('FailureLimiter', () => {
-  it('free failures cost nothing, then delays grow, then the client is blocked with Retry-After', async () => {
+  it('free attempts cost nothing, then delays grow, then the client is blocked with Retry-After', async () => {
     const l = new FailureLimiter({ freeFailures: 2, blockAfter: 4, blockMs: 1500, maxDelayMs: 400 });
     const a = '192.0.2.1';
-    assert.ok(await elapsed(() => l.check(a)) < 50);
-    l.fail(a);
-    l.fail(a);
-    const first = await elapsed(() => l.check(a)); // 2 failures: 250 ms
-    assert.ok(first >= 240 && first < 400, `${first} ms`);
-    l.fail(a);
-    const second = await elapsed(() => l.check(a)); // 3 failures: min(500, 400)
-    assert.ok(second >= 390 && second < 600, `${second} ms`);
-    l.fail(a);
-    await assert.rejects(l.check(a), (e: unknown) => e instanceof RegistryError && e.kind === 'too-many-requests' && e.headers?.['Retry-After'] === '2');
+    assert.ok(await elapsed(() => l.begin(a)) < 50);
+    assert.ok(await elapsed(() => l.begin(a)) < 50);
+    const third = await elapsed(() => l.begin(a)); // 2 earlier attempts: 250 ms
+    assert.ok(third >= 240 && third < 400, `${third} ms`);
+    const fourth = await elapsed(() => l.begin(a)); // 3 earlier: min(500, 400); the block starts now
+    assert.ok(fourth >= 390 && fourth < 600, `${fourth} ms`);
+    await assert.rejects(l.begin(a), (e: unknown) => e instanceof RegistryError && e.kind === 'too-many-requests' && e.headers?.['Retry-After'] === '2');
     // Another client is not affected.
-    assert.ok(await elapsed(() => l.check('192.0.2.2')) < 50);
+    assert.ok(await elapsed(() => l.begin('192.0.2.2')) < 50);
     // The block ends by itself; within the window the client stays slowed (not refused).
     await new Promise((r) => setTimeout(r, 1600));
-    const afterBlock = await elapsed(() => l.check(a));
+    const afterBlock = await elapsed(() => l.begin(a));
     assert.ok(afterBlock >= 390 && afterBlock < 600, `${afterBlock} ms`);
   });
 
-  it('a success from the client clears its record', async () => {
-    const l = new FailureLimiter({ freeFailures: 1, blockAfter: 10 });
-    l.fail('c');
-    l.fail('c');
-    l.succeed('c');
-    assert.ok(await elapsed(() => l.check('c')) < 50);
+  it('attempts count when they start: parallel ones beyond the limit are refused before any is judged', async () => {
+    const l = new FailureLimiter({ freeFailures: 100, blockAfter: 3 });
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => l.begin('p')));
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
   });
 
-  it('failures are forgotten after the window', async () => {
-    const l = new FailureLimiter({ freeFailures: 0, blockAfter: 2, blockMs: 10, windowMs: 100 });
-    l.fail('w');
-    l.fail('w');
+  it('a success from the client clears its record; an attempt never judged can be given back', async () => {
+    const l = new FailureLimiter({ freeFailures: 1, blockAfter: 10 });
+    await l.begin('c');
+    await l.begin('c');
+    l.succeed('c');
+    assert.ok(await elapsed(() => l.begin('c')) < 50);
+    l.release('c');
+    assert.ok(await elapsed(() => l.begin('c')) < 50, 'the released attempt does not count');
+  });
+
+  it('attempts are forgotten after the window', async () => {
+    const l = new FailureLimiter({ freeFailures: 1, blockAfter: 3, blockMs: 10, windowMs: 100 });
+    await l.begin('w');
+    await l.begin('w');
     await new Promise((r) => setTimeout(r, 150));
-    assert.ok(await elapsed(() => l.check('w')) < 50);
+    assert.ok(await elapsed(() => l.begin('w')) < 50);
   });
 });
 

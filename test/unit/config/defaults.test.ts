@@ -8,12 +8,13 @@ import {
 } from '../../../main/config/load';
 
 describe('defaultConfig (Berth embedded default)', () => {
-  it('stores under <dataDir>/registry with deletes, debug server, metrics and health on', () => {
+  it('stores under <dataDir>/registry with deletes, debug server, metrics and health on, listening on loopback', () => {
     const config = defaultConfig('/home/me/.local/share/berth');
     assert.equal(config.storage.driver, 'filesystem');
     assert.equal(config.storage.filesystem.rootdirectory, join('/home/me/.local/share/berth', 'registry'));
     assert.equal(config.storage.delete.enabled, true);
-    assert.equal(config.http.addr, ':5000');
+    // Loopback until shared: nothing on the network reaches a fresh Berth (issue 10).
+    assert.equal(config.http.addr, '127.0.0.1:5000');
     assert.deepEqual(config.http.debug, { addr: '127.0.0.1:5001', prometheus: { enabled: true, path: '/metrics' } });
     assert.deepEqual(config.health.storagedriver, { enabled: true, intervalMs: 10_000, threshold: 3 });
     assert.equal(config.log.level, 'info');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDurationMs, parseDuration } from '../../../main/config/duration';
+import { formatDurationMs, parseDuration, parseNonNegativeDuration } from '../../../main/config/duration';
 
 describe('parseDuration (Go time.Duration syntax → ms)', () => {
   const cases: Array<[string | number, number]> = [
@@ -47,6 +47,16 @@ describe('parseDuration (Go time.Duration syntax → ms)', () => {
       assert.throws(() => parseDuration(input), (e: Error) => pattern.test(e.message) && e.message.startsWith('invalid duration'));
     });
   }
+
+  it('refuses negative durations where users set them (config, --grace), with the value in the message', () => {
+    for (const v of ['-5m', '-1ns', -1]) {
+      assert.throws(() => parseNonNegativeDuration(v), (e: Error) => e.message === `must not be negative (got ${JSON.stringify(v)})`);
+    }
+    assert.equal(parseNonNegativeDuration('0'), 0);
+    assert.equal(parseNonNegativeDuration('-0s'), 0);
+    assert.equal(parseNonNegativeDuration('1h'), 3_600_000);
+    assert.throws(() => parseNonNegativeDuration('7d'), /no days or weeks/);
+  });
 
   it('formats milliseconds for messages', () => {
     assert.equal(formatDurationMs(5_400_000), '1h30m');

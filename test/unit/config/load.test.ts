@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../../main/config/load';
+import { defaultBcryptWorkers } from '../../../main/config/defaults';
 
 const parse = (yaml: string, env: Record<string, string> = {}) => parseConfig(yaml, { env, source: 'config.yml' });
 
@@ -184,9 +185,13 @@ describe('parseConfig: configs written for registry:3', () => {
     assert.deepEqual(config.berth, {
       manifestmaxbytes: 4_194_304,
       catalogrescanMs: 60_000,
-      auth: { anonymous: 'none', defaultrole: 'admin', roles: {}, credentialcacheMs: 300_000 },
-      http: { headerstimeoutMs: 30_000, idletimeoutMs: 120_000 },
-      proxy: { allowpush: true, maxsizeBytes: 0, upstreams: [] },
+      auth: { anonymous: 'none', defaultrole: 'admin', roles: {}, credentialcacheMs: 300_000, bcryptworkers: defaultBcryptWorkers(), trustedproxies: [] },
+      http: {
+        headerstimeoutMs: 30_000, idletimeoutMs: 120_000, allowedorigins: [], allowedhosts: [],
+        minbodyrate: 1024, minbodyratewindowMs: 30_000, maxconnections: 1024,
+      },
+      uploads: { maxperrepository: 100, maxperclient: 200 },
+      proxy: { allowpush: true, localnamespaces: [], maxsizeBytes: 0, upstreams: [] },
     });
   });
 
@@ -248,14 +253,19 @@ proxy:
     const { config } = parse(
       'version: 0.1\nstorage: inmemory\nberth:\n  manifestmaxbytes: 1048576\n  catalogrescan: 5m\n' +
         '  auth:\n    anonymous: pull\n    defaultrole: read\n    roles:\n      alice: Admin\n    credentialcache: 30s\n' +
-        '  http:\n    headerstimeout: 2s\n    idletimeout: 500ms\n',
+        '  http:\n    headerstimeout: 2s\n    idletimeout: 500ms\n    minbodyrate: 0\n    minbodyratewindow: 1m\n    maxconnections: 50\n' +
+        '  uploads:\n    maxperrepository: 3\n    maxperclient: 0\n',
     );
     assert.deepEqual(config.berth, {
       manifestmaxbytes: 1_048_576,
       catalogrescanMs: 300_000,
-      auth: { anonymous: 'pull', defaultrole: 'read', roles: { alice: 'admin' }, credentialcacheMs: 30_000 },
-      http: { headerstimeoutMs: 2_000, idletimeoutMs: 500 },
-      proxy: { allowpush: true, maxsizeBytes: 0, upstreams: [] },
+      auth: { anonymous: 'pull', defaultrole: 'read', roles: { alice: 'admin' }, credentialcacheMs: 30_000, bcryptworkers: defaultBcryptWorkers(), trustedproxies: [] },
+      http: {
+        headerstimeoutMs: 2_000, idletimeoutMs: 500, allowedorigins: [], allowedhosts: [],
+        minbodyrate: 0, minbodyratewindowMs: 60_000, maxconnections: 50,
+      },
+      uploads: { maxperrepository: 3, maxperclient: 0 },
+      proxy: { allowpush: true, localnamespaces: [], maxsizeBytes: 0, upstreams: [] },
     });
   });
 

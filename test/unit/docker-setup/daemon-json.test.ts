@@ -45,7 +45,7 @@ test('insecure-registries: host:port without scheme; http(s):// stripped with a 
   assert.equal(normalizeInsecureRegistry('https://r.example:443').value, 'r.example:443');
   assert.throws(() => normalizeInsecureRegistry('ftp://10.0.0.2:5000'), /not a ftp:\/\/ URL/);
   assert.throws(() => normalizeInsecureRegistry('10.0.0.2:5000/v2/'), /no path/);
-  assert.throws(() => normalizeInsecureRegistry('user@10.0.0.2:5000'), /no path, query, credentials/);
+  assert.throws(() => normalizeInsecureRegistry('user@10.0.0.2:5000'), /no spaces, paths or credentials/);
   assert.throws(() => normalizeInsecureRegistry('10.0.0.2:70000'), /out of range/);
   assert.throws(() => normalizeInsecureRegistry('10.0.0.2:0'), /out of range/);
   assert.throws(() => normalizeInsecureRegistry('bad_host!:5000'), /not a valid host name/);

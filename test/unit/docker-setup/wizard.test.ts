@@ -55,7 +55,8 @@ async function setup(o: { validateExit?: number; rejectReload?: boolean } = {}) 
   await writeFile(path, ORIGINAL);
   const fake = fakeDocker(path, o);
   await fake.load();
-  const opts: WizardOptions = { run: fake.run, platform: 'linux', isRoot: true, home: dir, elevate: false, verifyTimeoutMs: 1_500, now: () => new Date('2025-01-31T12:00:00.123Z') };
+  // The temp file stands in for /etc/docker/daemon.json: the one rootful target the wizard accepts.
+  const opts: WizardOptions = { run: fake.run, platform: 'linux', isRoot: true, home: dir, rootfulPath: path, env: {}, elevate: false, verifyTimeoutMs: 1_500, now: () => new Date('2025-01-31T12:00:00.123Z') };
   return { dir, path, fake, opts };
 }
 
@@ -75,7 +76,8 @@ test('preview: current, next, diff; unchanged when the entries are there', async
   assert.equal(again.next, again.current);
   assert.equal(again.diff.includes('@@'), false);
 
-  const missing = await previewDaemonChange({ target: join(path, '..', 'none.json'), mirror: 'https://m.example' }, opts);
+  await rm(path);
+  const missing = await previewDaemonChange({ target: path, mirror: 'https://m.example' }, opts);
   assert.equal(missing.current, '');
   assert.deepEqual(JSON.parse(missing.next), { 'registry-mirrors': ['https://m.example'] });
 });
@@ -194,6 +196,7 @@ test('root-owned file and no way to elevate: exact manual commands, nothing chan
   assert.deepEqual(r.steps, ['validated']);
   assert.match(r.message, /cannot show a password prompt/);
   const cmds = r.manualCommands!;
+  const expected = (await previewDaemonChange({ target: path, insecureRegistry: '10.0.0.2:5000', mirror: 'http://10.0.0.2:5000' }, opts)).next;
   assert.match(cmds[0]!, /^sudo cp -p .*daemon\.json .*daemon\.json\.berth-backup-/);
   assert.match(cmds[1]!, /^sudo tee .*daemon\.json >\/dev\/null <<'BERTH_EOF'\n\{/);
   assert.equal(cmds[2], 'sudo systemctl reload docker');
@@ -203,8 +206,8 @@ test('root-owned file and no way to elevate: exact manual commands, nothing chan
   // What the user pastes does exactly what Berth would have done.
   const { env } = await fakeSystemctl(dir);
   execFileSync('bash', ['-euc', cmds.join('\n').replaceAll('sudo ', '')], { env });
-  const preview = await previewDaemonChange({ target: `${path}.berth-backup-2025-01-31T12-00-00Z`, insecureRegistry: '10.0.0.2:5000', mirror: 'http://10.0.0.2:5000' });
-  assert.equal(await readFile(path, 'utf8'), preview.next);
+  assert.equal(await readFile(`${path}.berth-backup-2025-01-31T12-00-00Z`, 'utf8'), ORIGINAL);
+  assert.equal(await readFile(path, 'utf8'), expected);
 });
 
 test('elevation refused: said so, with the commands; nothing changed', async () => {

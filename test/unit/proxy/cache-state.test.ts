@@ -45,7 +45,7 @@ test('blobsByAge is least recently pulled first; cachedBytes counts blobs only',
   await cache.close();
 });
 
-test('tags follow the upstream until pushed; cached repositories are the ones with upstream content', async () => {
+test('tags follow the upstream until dropped; cached repositories are the ones with upstream content', async () => {
   const { cache } = await fresh();
   cache.setCachedTag('library/a', 'latest', D(1));
   cache.setCachedTag('library/a', 'v1', D(1));
@@ -53,8 +53,6 @@ test('tags follow the upstream until pushed; cached repositories are the ones wi
   assert.equal(cache.cachedTag('library/a', 'latest'), D(1));
   assert.ok(cache.isCachedRepo('library/a'));
   assert.ok(!cache.isCachedRepo('library'), 'a prefix of a name is not that repository');
-  cache.tagPushed('library/a', 'v1');
-  assert.equal(cache.cachedTag('library/a', 'v1'), undefined);
   cache.dropTagsOf('library/a', D(1));
   assert.equal(cache.cachedTag('library/a', 'latest'), undefined);
   assert.equal(cache.cachedTag('library/ab', 'latest'), D(1), 'another repository sharing a name prefix keeps its tag');
@@ -63,6 +61,24 @@ test('tags follow the upstream until pushed; cached repositories are the ones wi
   assert.ok(!cache.isCachedRepo('mine/pushed'), 'a cached blob alone does not make a repository cached');
   cache.touch('quay.io/x', D(6), 'manifest', 1, 0);
   assert.ok(cache.isCachedRepo('quay.io/x'));
+  await cache.close();
+});
+
+test('release forgets what local namespaces hold: entries and tags of those repositories only', async () => {
+  const { cache } = await fresh();
+  cache.touch('team/app', D(1), 'manifest', 5, 60_000);
+  cache.touch('team/app', D(2), 'blob', 10, 60_000);
+  cache.setCachedTag('team/app', 'v1', D(1));
+  cache.touch('teamwork/app', D(3), 'blob', 10, 60_000);
+  cache.setCachedTag('library/a', 'v1', D(1));
+  const isLocal = (repo: string) => repo === 'team' || repo.startsWith('team/');
+  assert.equal(cache.release(isLocal), 3);
+  assert.ok(!cache.isCached('team/app', D(1)) && !cache.isCached('team/app', D(2)));
+  assert.equal(cache.cachedTag('team/app', 'v1'), undefined);
+  assert.ok(!cache.isCachedRepo('team/app'));
+  assert.ok(cache.isCached('teamwork/app', D(3)), 'a name that only starts with the same letters stays cached');
+  assert.equal(cache.cachedTag('library/a', 'v1'), D(1));
+  assert.deepEqual(cache.expired(Number.MAX_SAFE_INTEGER).map((e) => e.repo), ['teamwork/app'], 'nothing local can expire');
   await cache.close();
 });
 

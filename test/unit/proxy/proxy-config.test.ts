@@ -1,4 +1,4 @@
-// berth.proxy: allowpush, maxsize with units, upstreams (prefix form, duplicates, ttl).
+// berth.proxy: allowpush, localnamespaces, maxsize with units, upstreams (prefix form, duplicates, ttl).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, parseConfig } from '../../../main/config/load';
@@ -16,9 +16,29 @@ function failure(yaml: string): ConfigError {
   assert.fail('expected the config to be refused');
 }
 
-test('defaults: pushes allowed, no size cap, no extra upstreams', () => {
-  assert.deepEqual(parse('').berth.proxy, { allowpush: true, maxsizeBytes: 0, upstreams: [] });
+test('defaults: pushes allowed but no local namespaces (so none are accepted), no size cap, no extra upstreams', () => {
+  assert.deepEqual(parse('').berth.proxy, { allowpush: true, localnamespaces: [], maxsizeBytes: 0, upstreams: [] });
   assert.equal(parse('berth:\n  proxy:\n    allowpush: false\n').berth.proxy.allowpush, false);
+});
+
+test('localnamespaces: repository names (a trailing / is dropped); a single string is a one-item list', () => {
+  assert.deepEqual(parse('berth:\n  proxy:\n    localnamespaces: [team, ci/builds/, my-org.dev]\n').berth.proxy.localnamespaces, ['team', 'ci/builds', 'my-org.dev']);
+  assert.deepEqual(parse('berth:\n  proxy:\n    localnamespaces: team\n').berth.proxy.localnamespaces, ['team']);
+});
+
+test('localnamespaces: invalid names, duplicates and overlaps with an upstream prefix are refused with the entry\'s path', () => {
+  for (const bad of ['Team', 'team/../x', '/team', 'a//b', '""', 'team:1', '-x']) {
+    const e = failure(`berth:\n  proxy:\n    localnamespaces: [ok, ${bad}]\n`);
+    assert.equal(e.path, 'berth.proxy.localnamespaces.1', bad);
+    assert.match(e.message, /not a repository name prefix/, bad);
+  }
+  assert.match(failure('berth:\n  proxy:\n    localnamespaces: [team, team]\n').message, /listed twice/);
+  const overlap = failure('berth:\n  proxy:\n    localnamespaces: [ghcr.io/me]\n    upstreams:\n      - {prefix: ghcr.io, remoteurl: "https://ghcr.io"}\n');
+  assert.equal(overlap.path, 'berth.proxy.localnamespaces.0');
+  assert.match(overlap.message, /overlaps the upstream prefix ghcr\.io/);
+  assert.match(failure('berth:\n  proxy:\n    localnamespaces: [ghcr.io]\n    upstreams:\n      - {prefix: ghcr.io, remoteurl: "https://ghcr.io"}\n').message, /overlaps/);
+  // A name that only starts with the prefix's letters is another name.
+  assert.deepEqual(parse('berth:\n  proxy:\n    localnamespaces: [ghcr.iox]\n    upstreams:\n      - {prefix: ghcr.io, remoteurl: "https://ghcr.io"}\n').berth.proxy.localnamespaces, ['ghcr.iox']);
 });
 
 test('maxsize: bytes, or a size with decimal or binary units (both count in 1024s, like Docker)', () => {

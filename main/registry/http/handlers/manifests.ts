@@ -18,7 +18,6 @@ export async function putManifest(ctx: RequestContext): Promise<void> {
   const ref = parseReference(ctx.param);
   const body = await readBody(ctx.req, ctx.config.berth.manifestmaxbytes);
   const result = await ctx.store.manifests.put(ctx.name, ref, body, header(ctx.req, 'content-type'));
-  if (ref.kind === 'tag') ctx.content.tagPushed?.(ctx.name, ref.tag);
   const headers: Record<string, string | number> = {
     Location: apiUrl(ctx, `/v2/${ctx.name}/manifests/${result.digest.value}`),
     'Docker-Content-Digest': result.digest.value,

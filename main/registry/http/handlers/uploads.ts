@@ -1,6 +1,7 @@
 // Blob uploads: end-4a/b (POST, monolithic POST ?digest=), end-11 (mount), end-5 (PATCH),
 // end-6 (PUT), end-13 (GET status), DELETE to cancel. Upload URLs carry no signed state: the
 // upload directory on disk is the state, so an upload survives a restart.
+import { clientKey } from '../../../lib/client-address';
 import { RegistryError } from '../../errors';
 import { assertName, parseDigest, requireDigest, type Digest } from '../../reference';
 import { apiUrl, header, send, type RequestContext } from '../context';
@@ -43,7 +44,7 @@ export async function postUpload(ctx: RequestContext): Promise<void> {
     // Single-request monolithic upload (spec end-4b): the whole blob is the POST body.
     const digest = requireDigest(digestParam);
     checkContentType(ctx);
-    const id = await store.uploads.create(ctx.name);
+    const id = await store.uploads.create(ctx.name, uploadClient(ctx));
     try {
       await store.uploads.commit(ctx.name, id, digest, ctx.req, contentLength(ctx.req));
     } catch (err) {
@@ -52,31 +53,52 @@ export async function postUpload(ctx: RequestContext): Promise<void> {
     }
     return created(ctx, digest.value);
   }
-  const id = await store.uploads.create(ctx.name);
+  const id = await store.uploads.create(ctx.name, uploadClient(ctx));
   send(ctx.res, 202, uploadHeaders(ctx, id, 0));
 }
 
+/** What berth.uploads.maxperclient counts under: the peer address, IPv6 by /64. */
+function uploadClient(ctx: RequestContext): string {
+  return clientKey(ctx.req.socket.remoteAddress ?? 'unknown');
+}
+
 /**
- * Cross-repository mount. With `from`, the blob must be linked there; without it (spec 1.1
- * allows this) any stored blob with that digest will do. Anything else falls back to a normal
- * upload session, which the spec requires instead of an error.
+ * Cross-repository mount. With `from`, the blob must be linked there (the dispatcher has
+ * authorised pull on `from`). Without it (spec 1.1 allows this) the blob must be linked in some
+ * repository this client may pull from: a stored blob is not readable by everyone who can push
+ * somewhere, and a mount must neither hand it over nor reveal that it exists. Anything else falls
+ * back to a normal upload session, which the spec requires instead of an error.
  */
 async function tryMount(ctx: RequestContext, digest: Digest): Promise<boolean> {
-  const from = ctx.url.searchParams.get('from');
+  // An empty `from=` is no source at all, as clients that always send the parameter mean it.
+  const from = ctx.url.searchParams.get('from') || undefined;
   const { blobs } = ctx.store;
   if (from) assertName(from);
+  const source = from ?? (await readableSource(ctx, digest));
+  if (source === undefined) return false;
   // Check and link as one guarded operation, so an online GC cannot delete the blob between.
   return blobs.guard.run(async () => {
-    if (from) {
-      const info = await blobs.resolve(from, digest);
-      if (!info) return false;
-      await blobs.link(ctx.name, digest, info.canonical);
-      return true;
-    }
-    if (digest.algorithm !== 'sha256' || (await blobs.size(digest)) === undefined) return false;
-    await blobs.link(ctx.name, digest, digest);
+    const info = await blobs.resolve(source, digest);
+    if (!info) return false;
+    await blobs.link(ctx.name, digest, info.canonical);
     return true;
   });
+}
+
+/**
+ * A repository that links `digest` and that this client may pull from. Only sha256 digests
+ * (what blobs are stored under) are looked for, and only when the blob is stored at all, so an
+ * unknown digest costs one stat; a stored one is looked for in the target first, then in the
+ * catalog's repositories, by their link files (cached), asking the access controller only about
+ * repositories that have the blob.
+ */
+async function readableSource(ctx: RequestContext, digest: Digest): Promise<string | undefined> {
+  const { blobs, catalog } = ctx.store;
+  if (digest.algorithm !== 'sha256' || (await blobs.size(digest)) === undefined) return undefined;
+  for (const name of [ctx.name, ...catalog.all()]) {
+    if ((await blobs.resolve(name, digest)) && (await ctx.mayPull(name))) return name;
+  }
+  return undefined;
 }
 
 export async function patchUpload(ctx: RequestContext): Promise<void> {

@@ -8,6 +8,7 @@ import { AuthCard } from './AuthCard';
 import { GeneralCard } from './GeneralCard';
 import { ImportConfigCard } from './ImportConfigCard';
 import { PreferencesCard } from './PreferencesCard';
+import { ShareCard } from './ShareCard';
 import { ProxyCard } from './ProxyCard';
 import { StatsCard } from './StatsCard';
 import { StatusCard } from './StatusCard';
@@ -36,6 +37,7 @@ export function HomePage() {
       <ErrorNotice error={error ?? overview.error} />
       {settings ? (
         <>
+          <ShareCard settings={settings} apply={apply} />
           <AuthCard auth={settings.auth} apply={apply} />
           <TlsCard tls={settings.tls} apply={apply} />
           <ProxyCard proxy={settings.proxy} apply={apply} />

@@ -1,4 +1,5 @@
-// Proxy (pull-through cache) mode: upstream URL, credentials, TTL, whether pushes are accepted.
+// Proxy (pull-through cache) mode: upstream URL, credentials, TTL, whether pushes are accepted and
+// under which local namespaces.
 import { useState } from 'react';
 import type { Settings } from '../../../../preload/contract';
 import { useAction } from '../../api/hooks';
@@ -7,13 +8,14 @@ import { Field } from '../../components/Field';
 import { serverFieldError } from '../../components/Notice';
 import { Toggle } from '../../components/Toggle';
 import { ApplyOutcome } from './ApplyOutcome';
+import { LocalNamespacesEditor } from './LocalNamespacesEditor';
 import { useDraft, type ApplySettings } from './use-settings';
 import { checkTtl, checkUpstreamUrl } from './validation';
 
 type Draft = Omit<Settings['proxy'], 'password' | 'hasPassword'>;
 
 export function ProxyCard({ proxy, apply }: { proxy: Settings['proxy']; apply: ApplySettings }) {
-  const [draft, setDraft, dirty] = useDraft<Draft>({ enabled: proxy.enabled, remoteUrl: proxy.remoteUrl, username: proxy.username, ttl: proxy.ttl, allowPush: proxy.allowPush });
+  const [draft, setDraft, dirty] = useDraft<Draft>({ enabled: proxy.enabled, remoteUrl: proxy.remoteUrl, username: proxy.username, ttl: proxy.ttl, allowPush: proxy.allowPush, localNamespaces: proxy.localNamespaces });
   const [password, setPassword] = useState('');
   const [checks, setChecks] = useState<{ remoteUrl?: string; ttl?: string }>({});
   const action = useAction(apply);
@@ -47,13 +49,16 @@ export function ProxyCard({ proxy, apply }: { proxy: Settings['proxy']; apply: A
             <Field label="Cache TTL" hint="How long cached content is kept, e.g. 168h; 0 keeps it forever." error={checks.ttl ?? serverFieldError(action.error, 'ttl')}>
               <input value={draft.ttl} onChange={(e) => set({ ttl: e.target.value })} className="input-short" spellCheck={false} />
             </Field>
-            <Toggle label="Accept pushes while proxying" description="Off behaves like registry:3’s read-only proxy." checked={draft.allowPush} onChange={(allowPush) => set({ allowPush })} />
+            <Toggle label="Accept pushes while proxying" description="Only under the local namespaces below; off makes the proxy read-only, like registry:3’s." checked={draft.allowPush} onChange={(allowPush) => set({ allowPush })} />
+            {draft.allowPush ? (
+              <LocalNamespacesEditor value={draft.localNamespaces} onChange={(localNamespaces) => set({ localNamespaces })} serverError={serverFieldError(action.error, 'localNamespaces')} />
+            ) : null}
           </>
         ) : null}
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={action.busy || (!dirty && !password)}>{action.busy ? 'Applying…' : 'Apply proxy settings'}</button>
         </div>
-        <ApplyOutcome result={action.result} error={action.error} fields={draft.enabled ? ['remoteUrl', 'username', 'password', 'ttl'] : []} />
+        <ApplyOutcome result={action.result} error={action.error} fields={draft.enabled ? ['remoteUrl', 'username', 'password', 'ttl', 'localNamespaces'] : []} />
       </form>
     </Card>
   );
