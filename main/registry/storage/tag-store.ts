@@ -1,6 +1,9 @@
 // Tags: `_manifests/tags/<tag>/current/link` says where a tag points; `index/` keeps its
 // history (distribution's GC and RemoveManifest read it). Reads are cached per repository and
-// the cache is updated on every write that goes through this process.
+// the cache is updated on every write that goes through this process. Writes and cache fills of
+// one tag are serialised: two pushes of the same tag racing could otherwise leave the cache on
+// one manifest and current/link on the other, and a restart would move the tag.
+import { KeyedLock } from '../../lib/keyed-lock';
 import { Lru } from '../../lib/lru';
 import { nameUnknown } from '../errors';
 import type { Digest } from '../reference';
@@ -12,6 +15,7 @@ import { paths } from './paths';
 export class TagStore {
   private readonly current = new Lru<string, Digest>(100_000);
   private readonly lists = new Lru<string, string[]>(10_000);
+  private readonly lock = new KeyedLock();
 
   constructor(private readonly driver: StorageDriver) {}
 
@@ -19,24 +23,35 @@ export class TagStore {
     const key = `${name}:${tag}`;
     const hit = this.current.get(key);
     if (hit) return hit;
-    const d = await readLink(this.driver, paths.tagCurrent(name, tag));
-    if (d) this.current.set(key, d);
-    return d;
+    // Under the tag's lock, so a read that started before a write cannot cache the old digest.
+    return this.lock.run(key, async () => {
+      const filled = this.current.get(key);
+      if (filled) return filled;
+      const d = await readLink(this.driver, paths.tagCurrent(name, tag));
+      if (d) this.current.set(key, d);
+      return d;
+    });
   }
 
   async set(name: string, tag: string, digest: Digest): Promise<void> {
-    // History first, current last: a crash in between leaves the tag where it was.
-    await writeLink(this.driver, paths.tagIndexLink(name, tag, digest), digest.value);
-    await writeLink(this.driver, paths.tagCurrent(name, tag), digest.value);
-    this.current.set(`${name}:${tag}`, digest);
+    const key = `${name}:${tag}`;
+    await this.lock.run(key, async () => {
+      // History first, current last: a crash in between leaves the tag where it was.
+      await writeLink(this.driver, paths.tagIndexLink(name, tag, digest), digest.value);
+      await writeLink(this.driver, paths.tagCurrent(name, tag), digest.value);
+      this.current.set(key, digest);
+    });
     const l = this.lists.get(name);
     if (l && !l.includes(tag)) this.lists.set(name, insertSorted(l, tag));
   }
 
   /** Removes one tag and only that tag. */
   async delete(name: string, tag: string): Promise<boolean> {
-    this.current.delete(`${name}:${tag}`);
-    const removed = await deleteIfExists(this.driver, paths.tagDir(name, tag));
+    const key = `${name}:${tag}`;
+    const removed = await this.lock.run(key, async () => {
+      this.current.delete(key);
+      return deleteIfExists(this.driver, paths.tagDir(name, tag));
+    });
     const l = this.lists.get(name);
     if (l) this.lists.set(name, l.filter((t) => t !== tag));
     return removed;
