@@ -77,6 +77,11 @@ export function catalogHandlers(deps: ControlDeps, stats: StorageStatsCache, sou
         repository,
         reference,
         tags: await store().tags.tagsOf(repository, digest),
+        referrers: (await store().manifests.referrers.list(repository, detail.digest)).map(({ descriptor: d }) => ({
+          digest: d.digest, mediaType: d.mediaType, size: d.size,
+          ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+          ...(d.annotations ? { annotations: d.annotations } : {}),
+        })),
         // Docker needs the registry in daemon.json's insecure-registries for plain HTTP (the
         // setup wizard does that); podman and nerdctl take a flag.
         pullCommands: {

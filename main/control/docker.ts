@@ -5,15 +5,26 @@
 import { DaemonJsonError } from '../docker-setup/daemon-json';
 import { TargetError } from '../docker-setup/detect';
 import { applyDaemonChange, clientSnippets, detectDockerTargets, previewDaemonChange, type WizardOptions } from '../docker-setup/wizard';
+import type { MirrorUpstream } from '../../preload/contract';
+import type { ConfigAccess } from './config-access';
 import { invalid } from './errors';
 import type { Handlers } from './types';
 
-export function dockerHandlers(opts: WizardOptions = {}): Handlers<'docker'> {
+export function dockerHandlers(opts: WizardOptions = {}, access?: ConfigAccess): Handlers<'docker'> {
+  // In proxy mode the snippets include a containerd mirror file for every upstream.
+  const upstreams = async (): Promise<MirrorUpstream[]> => {
+    if (!access) return [];
+    const { config } = await access.load();
+    return [
+      ...(config.proxy ? [{ url: config.proxy.remoteurl }] : []),
+      ...config.berth.proxy.upstreams.map((u) => ({ registry: u.prefix, url: u.remoteurl })),
+    ];
+  };
   return {
     'docker.detect': () => detectDockerTargets(opts),
     'docker.preview': (change) => targetErrors(() => previewDaemonChange(change, opts)),
     'docker.apply': (change) => targetErrors(() => applyDaemonChange(change, opts)),
-    'docker.snippets': async ({ hostPort, tls }) => clientSnippets(hostPort, tls),
+    'docker.snippets': async ({ hostPort, tls }) => clientSnippets(hostPort, tls, await upstreams()),
   };
 }
 

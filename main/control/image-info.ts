@@ -4,10 +4,11 @@
 // cheap lookups after the first visit (the N+1 fetches other registry UIs are slow with).
 import type { ImageDetail, LayerView, PlatformView } from '../../preload/contract';
 import { Lru } from '../lib/lru';
+import { isExternalLayer } from '../registry/manifest/external-layers';
 import { parseDigest, type Reference } from '../registry/reference';
 import type { RegistryStore } from '../registry/storage/registry-store';
 
-interface Descriptor { mediaType?: string; digest?: string; size?: number; platform?: { os?: string; architecture?: string; variant?: string } }
+interface Descriptor { mediaType?: string; digest?: string; size?: number; urls?: string[]; platform?: { os?: string; architecture?: string; variant?: string } }
 interface ManifestJson { mediaType?: string; config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[]; artifactType?: string }
 interface ConfigJson {
   created?: string; os?: string; architecture?: string;
@@ -17,7 +18,7 @@ interface ConfigJson {
 
 export interface ImageSummary { size: number; created?: string }
 
-type Detail = Omit<ImageDetail, 'repository' | 'reference' | 'tags' | 'pullCommands' | 'cached'>;
+type Detail = Omit<ImageDetail, 'repository' | 'reference' | 'tags' | 'referrers' | 'pullCommands' | 'cached'>;
 
 export class ImageReader {
   private readonly summaries = new Lru<string, ImageSummary>(20_000);
@@ -65,7 +66,7 @@ export class ImageReader {
       const s = await this.summary(name, m.digest);
       return { ...base, platforms, totalSize: s.size, ...(s.created ? { created: s.created } : {}) };
     }
-    const layers: LayerView[] = (m.json.layers ?? []).map((l) => ({ digest: l.digest ?? '', mediaType: l.mediaType ?? '', size: l.size ?? 0 }));
+    const layers: LayerView[] = (m.json.layers ?? []).map(layerView);
     const c = await this.config(m.json.config);
     const cc = c?.config ?? {};
     return {
@@ -112,6 +113,14 @@ export class ImageReader {
       return undefined; // an artifact's config need not be JSON
     }
   }
+}
+
+function layerView(l: Descriptor): LayerView {
+  const view: LayerView = { digest: l.digest ?? '', mediaType: l.mediaType ?? '', size: l.size ?? 0 };
+  // The manifest was validated on push, but one stored by another registry need not have been.
+  const urls = Array.isArray(l.urls) ? l.urls.filter((u): u is string => typeof u === 'string') : [];
+  if (isExternalLayer({ mediaType: l.mediaType, urls })) view.urls = urls;
+  return view;
 }
 
 function sum(ds: Descriptor[] | undefined): number {

@@ -35,7 +35,7 @@ export function createControlService(deps: ControlDeps, opts: { addressSources?:
     ...usersHandlers(access),
     ...certsHandlers(access),
     ...catalogHandlers(deps, stats, opts.addressSources),
-    ...dockerHandlers(deps.docker),
+    ...dockerHandlers(deps.docker, access),
   } as Record<ControlMethod, AnyHandler>;
 
   const events = new Emitter<ControlEvent>();

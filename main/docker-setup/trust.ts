@@ -1,10 +1,12 @@
 // Client trust for a registry served with Berth's CA: where Docker, podman (containers/image)
 // and containerd look for a registry's CA certificate, writing it there when we may, and the
 // exact commands for the user to run when we may not (files owned by root).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { hostPortProblem } from '../../preload/contract/registry-hosts';
+import { writeFileAtomic } from '../lib/atomic-file';
+import { MIRROR_CA_FILE, registryHostsToml, type MirrorHosts } from './containerd-hosts';
 import { TargetError } from './detect';
 
 export type TrustClient = 'docker' | 'podman' | 'containerd';
@@ -29,19 +31,36 @@ export interface TrustOptions {
 }
 
 export function trustTarget(client: TrustClient, o: TrustOptions): TrustTarget {
-  const home = o.home ?? homedir();
-  const base = o.baseDir ?? defaultBase(client, !!o.rootless, home);
-  // The folder name is the client's address; the grammar (no "/", no "..") keeps it one level
-  // under the client's certs.d, whoever asked.
-  const problem = hostPortProblem(o.hostPort, true);
-  const dir = join(base, o.hostPort);
-  if (problem || dirname(dir) !== join(base)) throw new TargetError(`"${o.hostPort}" cannot name a certs.d folder: ${problem ?? 'not a host:port'}`);
+  const dir = certsDir(client, o.hostPort, o, true);
   const files: Record<string, string> = { 'ca.crt': o.caPem };
-  if (client === 'containerd') {
-    // containerd reads hosts.toml; `ca` is relative to this directory.
-    files['hosts.toml'] = `server = "https://${o.hostPort}"\n\n[host."https://${o.hostPort}"]\n  capabilities = ["pull", "resolve", "push"]\n  ca = "ca.crt"\n`;
-  }
+  // containerd reads hosts.toml; its `ca` is relative to this directory.
+  if (client === 'containerd') files['hosts.toml'] = registryHostsToml(o.hostPort, true);
   return { client, dir, files };
+}
+
+/** containerd's folder for Berth over plain HTTP: hosts.toml alone, there is no CA to trust. */
+export function containerdPlainTarget(o: Omit<TrustOptions, 'caPem' | 'rootless'>): TrustTarget {
+  return { client: 'containerd', dir: certsDir('containerd', o.hostPort, o, true), files: { 'hosts.toml': registryHostsToml(o.hostPort, false) } };
+}
+
+/**
+ * containerd's folder for an upstream Berth mirrors (containerd-hosts.ts mirrorHosts), with
+ * Berth's CA beside it when the mirror is served over TLS.
+ */
+export function containerdMirrorTarget(m: MirrorHosts, o: { caPem?: string; baseDir?: string; home?: string }): TrustTarget {
+  // The CA first: installTrust writes in this order, and hosts.toml names the CA.
+  const files: Record<string, string> = o.caPem !== undefined ? { [MIRROR_CA_FILE]: o.caPem } : {};
+  files['hosts.toml'] = m.hostsToml;
+  return { client: 'containerd', dir: certsDir('containerd', m.registry, o, false), files };
+}
+
+/** <client's certs.d>/<name>; the grammar (no "/", no "..") keeps it one level under certs.d. */
+function certsDir(client: TrustClient, name: string, o: { rootless?: boolean; baseDir?: string; home?: string }, portRequired: boolean): string {
+  const base = o.baseDir ?? defaultBase(client, !!o.rootless, o.home ?? homedir());
+  const problem = hostPortProblem(name, portRequired);
+  const dir = join(base, name);
+  if (problem || dirname(dir) !== join(base)) throw new TargetError(`"${name}" cannot name a certs.d folder: ${problem ?? 'not a host:port'}`);
+  return dir;
 }
 
 function defaultBase(client: TrustClient, rootless: boolean, home: string): string {
@@ -59,7 +78,8 @@ export type TrustResult = { written: true; dir: string } | { written: false; dir
 export async function installTrust(t: TrustTarget): Promise<TrustResult> {
   try {
     await mkdir(t.dir, { recursive: true });
-    for (const [name, content] of Object.entries(t.files)) await writeFile(join(t.dir, name), content, { mode: 0o644 });
+    // Atomic: containerd re-reads hosts.toml on every pull and must never see half a file.
+    for (const [name, content] of Object.entries(t.files)) await writeFileAtomic(join(t.dir, name), content, 0o644);
     return { written: true, dir: t.dir };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

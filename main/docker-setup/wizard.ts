@@ -3,7 +3,7 @@
 // file is root's → reload/restart → verify with `docker info` → roll back on failure), and the
 // podman/containerd equivalents. The control service calls these; plain Node, no electron.
 import { existsSync } from 'node:fs';
-import type { ApplyStep, ClientSnippets, DaemonApplyResult, DaemonChange, DaemonPreview, DockerTarget } from '../../preload/contract/docker-setup';
+import type { ApplyStep, ClientSnippets, DaemonApplyResult, DaemonChange, DaemonPreview, DockerTarget, MirrorUpstream } from '../../preload/contract/docker-setup';
 import { DaemonJsonError, daemonDiff, editDaemonConfig, formatDaemonJson, parseDaemonJson } from './daemon-json';
 import { readDaemonFile } from './daemon-file';
 import { detectTargets, knownTarget, needsElevation } from './detect';
@@ -174,6 +174,6 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 }
 
-export function clientSnippets(hostPort: string, tls: boolean): ClientSnippets {
-  return snippets(hostPort, tls);
+export function clientSnippets(hostPort: string, tls: boolean, upstreams: MirrorUpstream[] = []): ClientSnippets {
+  return snippets(hostPort, tls, upstreams);
 }

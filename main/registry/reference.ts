@@ -41,7 +41,11 @@ export function requireDigest(value: string | null | undefined): Digest {
   return d;
 }
 
-/** A manifest reference is a tag or a digest; anything else is a bad request. */
+/**
+ * A manifest reference is a tag or a digest (anything with ':' is taken for a digest, which a tag
+ * cannot contain). Anything else is TAG_INVALID; lookups turn that into MANIFEST_UNKNOWN
+ * (http/handlers/manifests.ts).
+ */
 export type Reference = { kind: 'tag'; tag: string } | { kind: 'digest'; digest: Digest };
 
 export function parseReference(ref: string): Reference {

@@ -25,7 +25,16 @@ export interface TagRow {
 
 export interface PlatformView { os: string; architecture: string; variant?: string; digest: string; size: number }
 
-export interface LayerView { digest: string; mediaType: string; size: number }
+export interface LayerView {
+  digest: string;
+  mediaType: string;
+  size: number;
+  /** Set only for an external (non-distributable) layer: clients fetch it from these URLs; this registry does not hold it. */
+  urls?: string[];
+}
+
+/** An OCI 1.1 referrer: a manifest whose `subject` is this one (a signature, an SBOM…). */
+export interface ReferrerView { digest: string; mediaType: string; size: number; artifactType?: string; annotations?: Record<string, string> }
 
 export interface ImageDetail {
   repository: string;
@@ -49,6 +58,8 @@ export interface ImageDetail {
   labels?: Record<string, string>;
   history?: Array<{ created?: string; createdBy?: string; emptyLayer?: boolean; comment?: string }>;
   artifactType?: string;
+  /** Manifests in this repository whose subject is this one, as the referrers API lists them. */
+  referrers: ReferrerView[];
   /** Pull commands for docker, podman and nerdctl. */
   pullCommands: { docker: string; podman: string; nerdctl: string };
   cached: boolean;

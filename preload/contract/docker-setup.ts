@@ -54,6 +54,14 @@ export interface ClientSnippets {
   podman: string;
   /** containerd: hosts.toml for certs.d/<host:port>/. */
   containerd: string;
+  /** In proxy mode, containerd's hosts.toml for certs.d/<registry>/ of each upstream, naming Berth as its mirror. */
+  containerdMirrors?: Array<{ registry: string; hostsToml: string }>;
+}
+
+/** An upstream Berth proxies: `registry` is how image names spell it (a berth.proxy.upstreams prefix). */
+export interface MirrorUpstream {
+  registry?: string;
+  url: string;
 }
 
 export interface DockerSetupMethods {

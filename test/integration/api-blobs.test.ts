@@ -75,6 +75,19 @@ describe('blobs', () => {
     assert.equal((await res.arrayBuffer()).byteLength, 0);
   });
 
+  it('Docker-Content-Digest is on every answer that serves the blob: 200, 206 and 304, GET and HEAD', async () => {
+    const cases: Array<[string, Record<string, string>, number]> = [
+      ['GET', {}, 200], ['HEAD', {}, 200], ['GET', { Range: 'bytes=5-9' }, 206], ['HEAD', { Range: 'bytes=5-9' }, 206],
+      ['GET', { Range: 'bytes=-3' }, 206], ['GET', { 'If-None-Match': `"${digest}"` }, 304], ['HEAD', { 'If-None-Match': `"${digest}"` }, 304],
+    ];
+    for (const [method, headers, status] of cases) {
+      const res = await fetch(blobUrl(reg.url, 'blob/repo', digest), { method, headers });
+      await res.arrayBuffer();
+      assert.equal(res.status, status, `${method} ${JSON.stringify(headers)}`);
+      assert.equal(res.headers.get('docker-content-digest'), digest, `${method} ${JSON.stringify(headers)}`);
+    }
+  });
+
   it('an unknown blob is 404 BLOB_UNKNOWN (HEAD: 404 with no body)', async () => {
     const unknown = 'sha256:' + createHash('sha256').update('nothing').digest('hex');
     await expectError(await fetch(blobUrl(reg.url, 'blob/repo', unknown)), 404, 'BLOB_UNKNOWN');

@@ -48,13 +48,17 @@ describe('name, tag and digest grammar', () => {
     }
   });
 
-  it('invalid tags are TAG_INVALID; 128 characters is the longest valid tag', async () => {
+  it('invalid tags are TAG_INVALID on PUT and MANIFEST_UNKNOWN on GET, HEAD and DELETE; 128 characters is the longest valid tag', async () => {
     const img = await pushImage(reg.url, 'gram/tags', 'ok');
-    for (const tag of ['-x', '.x', 'x'.repeat(129), 'a%2Fb', 'a+b', 'a%20b', 'tag!', 'caf%C3%A9']) {
+    for (const tag of ['-x', '.x', '.INVALID_MANIFEST_NAME', 'x'.repeat(129), 'a%2Fb', 'a+b', 'a%20b', 'tag!', 'caf%C3%A9']) {
       const res = await raw(reg.url, { method: 'PUT', path: `/v2/gram/tags/manifests/${tag}`, headers: { 'Content-Type': img.mediaType }, body: img.manifest });
       await expectError(res, 400, 'TAG_INVALID').catch((err: Error) => { throw new Error(`tag ${tag}: ${err.message}`); });
-      const get = await raw(reg.url, { path: `/v2/gram/tags/manifests/${tag}` });
-      await expectError(get, 400, 'TAG_INVALID');
+      // Nothing can exist under such a name: a lookup is "not found", as distribution and the spec's conformance suite expect.
+      for (const method of ['GET', 'DELETE']) {
+        const lookup = await raw(reg.url, { method, path: `/v2/gram/tags/manifests/${tag}` });
+        await expectError(lookup, 404, 'MANIFEST_UNKNOWN').catch((err: Error) => { throw new Error(`${method} ${tag}: ${err.message}`); });
+      }
+      assert.equal((await raw(reg.url, { method: 'HEAD', path: `/v2/gram/tags/manifests/${tag}` })).status, 404, `HEAD ${tag}`);
     }
     for (const tag of ['x'.repeat(128), '_', 'A.b-c_D', '0']) {
       await expectStatus(await putManifest(reg.url, 'gram/tags', tag, img.manifest, img.mediaType), 201);

@@ -85,6 +85,47 @@ describe('manifests', () => {
     assert.equal(res.headers.get('content-type'), MT.dockerManifest);
   });
 
+  it('every kind, under the Accept headers real clients send: the stored bytes, their exact type and Docker-Content-Digest on 200, HEAD and 304', async () => {
+    const oci = await pushImage(reg.url, 'man/matrix');
+    const docker = await pushImage(reg.url, 'man/matrix', undefined, { docker: true });
+    const index = ociIndex([oci.descriptor]);
+    const list = dockerList([{ ...docker.descriptor, mediaType: MT.dockerManifest }]);
+    // An index without its mediaType field is served as what its shape says (as distribution).
+    const bareIndex = json({ schemaVersion: 2, manifests: [oci.descriptor] });
+    const kinds: Array<[string, Buffer, string]> = [
+      ['oci', oci.manifest, MT.ociManifest], ['docker', docker.manifest, MT.dockerManifest],
+      ['index', index, MT.ociIndex], ['list', list, MT.dockerList], ['bare-index', bareIndex, MT.ociIndex],
+    ];
+    for (const [tag, bytes, type] of kinds) await expectStatus(await putManifest(reg.url, 'man/matrix', tag, bytes, type), 201);
+    const accepts = [
+      // containerd's and the Docker engine's lists, containers/image's (buildah, podman, skopeo) with schema1, q-values, one foreign type, none.
+      `${MT.dockerManifest}, ${MT.dockerList}, ${MT.ociManifest}, ${MT.ociIndex}, */*`,
+      `${MT.ociIndex}, ${MT.ociManifest}, ${MT.dockerList}, ${MT.dockerManifest}, application/vnd.docker.distribution.manifest.v1+prettyjws, application/json`,
+      `${MT.ociManifest};q=0.9, ${MT.dockerManifest};q=0.5, */*;q=0.1`,
+      MT.dockerManifest, undefined,
+    ];
+    for (const [tag, bytes, type] of kinds) {
+      const digest = sha256(bytes);
+      for (const accept of accepts) {
+        for (const ref of [tag, digest]) {
+          const what = `${tag} by ${ref === tag ? 'tag' : 'digest'}, Accept ${accept}`;
+          const get = await getManifest(reg.url, 'man/matrix', ref, accept);
+          assert.ok((await expectStatus(get, 200)).equals(bytes), what);
+          assert.equal(get.headers.get('content-type'), type, what);
+          assert.equal(get.headers.get('docker-content-digest'), digest, what);
+          const head = await getManifest(reg.url, 'man/matrix', ref, accept, 'HEAD');
+          await expectStatus(head, 200);
+          assert.equal(head.headers.get('content-type'), type, what);
+          assert.equal(head.headers.get('docker-content-digest'), digest, what);
+        }
+      }
+      const cached = await fetch(`${reg.url}/v2/man/matrix/manifests/${tag}`, { headers: { 'If-None-Match': `"${digest}"` } });
+      assert.equal(cached.status, 304);
+      await cached.arrayBuffer();
+      assert.equal(cached.headers.get('docker-content-digest'), digest, `${tag}: 304`);
+    }
+  });
+
   it('OCI index and Docker manifest list, with children pushed by digest', async () => {
     const amd = await pushImage(reg.url, 'man/multi', undefined, { platform: { os: 'linux', architecture: 'amd64' } });
     const arm = await pushImage(reg.url, 'man/multi', undefined, { platform: { os: 'linux', architecture: 'arm64' } });

@@ -50,6 +50,22 @@ describe('uploads', () => {
     assert.equal((await stat(`${dir}/data`)).size, 0);
   });
 
+  it('no minimum chunk size: POST sends no OCI-Chunk-Min-Length, and one-byte chunks are accepted', async () => {
+    const res = await fetch(`${reg.url}/v2/up/tiny/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
+    await expectStatus(res, 202);
+    assert.equal(res.headers.get('oci-chunk-min-length'), null);
+    const bytes = randomBytes(5);
+    let loc = new URL(res.headers.get('location')!, reg.url).toString();
+    for (let i = 0; i < bytes.length; i++) {
+      const r = await patch(loc, bytes.subarray(i, i + 1), `${i}-${i}`);
+      await expectStatus(r, 202);
+      assert.equal(r.headers.get('range'), `0-${i}`);
+      loc = new URL(r.headers.get('location')!, reg.url).toString();
+    }
+    await expectStatus(await fetch(withDigest(loc, sha256(bytes)), { method: 'PUT' }), 201);
+    assert.ok((await expectStatus(await fetch(`${reg.url}/v2/up/tiny/blobs/${sha256(bytes)}`), 200)).equals(bytes));
+  });
+
   it('POST without a trailing slash works too', async () => {
     const res = await fetch(`${reg.url}/v2/up/noslash/blobs/uploads`, { method: 'POST' });
     await expectStatus(res, 202);

@@ -133,3 +133,19 @@ test('BERTH_DOCKER_DAEMON_JSON (the Berth process environment) adds the one unus
     await g.close();
   }
 });
+
+test('docker.snippets: in proxy mode, containerd mirror files for each upstream the config names', async () => {
+  assert.equal((await f.ok('docker.snippets', { hostPort: '10.0.0.2:5000', tls: false })).containerdMirrors, undefined, 'not a proxy: no mirror files');
+  const g = await startControl({
+    start: false,
+    extraYaml: ['proxy:', '  remoteurl: https://registry-1.docker.io', 'berth:', '  proxy:', '    upstreams:', '      - prefix: ghcr.io', '        remoteurl: https://ghcr.io'].join('\n'),
+  });
+  try {
+    const s = await g.ok('docker.snippets', { hostPort: '10.0.0.2:5000', tls: false });
+    assert.deepEqual(s.containerdMirrors?.map((m) => m.registry), ['docker.io', 'ghcr.io']);
+    for (const m of s.containerdMirrors!) assert.match(m.hostsToml, /^\[host\."http:\/\/10\.0\.0\.2:5000"\]\n {2}capabilities = \["pull", "resolve"\]$/m);
+    assert.match(s.containerdMirrors![1]!.hostsToml, /^server = "https:\/\/ghcr\.io"$/m);
+  } finally {
+    await g.close();
+  }
+});

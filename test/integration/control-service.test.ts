@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { pushImage, putManifest, ociIndex, MT, expectStatus } from '../support/oci';
+import { pushArtifact, pushImage, putManifest, ociIndex, MT, expectStatus } from '../support/oci';
 import { startControl, type ControlFixture } from '../support/control';
 
 let f: ControlFixture;
@@ -205,6 +205,33 @@ test('catalog: tags with sizes, image detail, index platforms, and deleting one 
   assert.equal((await f.ok('catalog.repositories', {})).total, 0);
   const missing = await f.service.invoke('catalog.tags', { repository: 'team/app' });
   assert.equal(!missing.ok && missing.error.code, 'NOT_FOUND');
+});
+
+test('catalog: an image detail lists the artifacts whose subject it is, and forgets deleted ones', async () => {
+  const url = f.url();
+  const img = await pushImage(url, 'team/signed', 'v1');
+  // Asked once before any referrer exists, so the later answer comes from the live index.
+  assert.deepEqual((await f.ok('catalog.image', { repository: 'team/signed', reference: 'v1' })).referrers, []);
+  const sbom = await pushArtifact(url, 'team/signed', img.descriptor, 'application/vnd.example.sbom.v1+json', { annotations: { 'org.example.kind': 'sbom' } });
+  await expectStatus(sbom.response, 201);
+  const sig = await pushArtifact(url, 'team/signed', img.descriptor, 'application/vnd.example.signature.v1');
+  await expectStatus(sig.response, 201);
+
+  const detail = await f.ok('catalog.image', { repository: 'team/signed', reference: 'v1' });
+  const expected = [
+    { digest: sbom.digest, mediaType: MT.ociManifest, size: sbom.manifest.length, artifactType: 'application/vnd.example.sbom.v1+json', annotations: { 'org.example.kind': 'sbom' } },
+    { digest: sig.digest, mediaType: MT.ociManifest, size: sig.manifest.length, artifactType: 'application/vnd.example.signature.v1' },
+  ].sort((a, b) => (a.digest < b.digest ? -1 : 1));
+  assert.deepEqual(detail.referrers, expected);
+  // The artifact itself has a subject but no referrers of its own.
+  const artifact = await f.ok('catalog.image', { repository: 'team/signed', reference: sig.digest });
+  assert.equal(artifact.artifactType, 'application/vnd.example.signature.v1');
+  assert.deepEqual(artifact.referrers, []);
+
+  await f.ok('catalog.deleteManifest', { repository: 'team/signed', digest: sig.digest });
+  const after = await f.ok('catalog.image', { repository: 'team/signed', reference: 'v1' });
+  assert.deepEqual(after.referrers.map((r) => r.digest), [sbom.digest]);
+  await f.ok('catalog.deleteRepository', { repository: 'team/signed' });
 });
 
 test('errors carry no stack traces or internal paths', async () => {

@@ -206,4 +206,49 @@ describe('fuzz: manifest bodies', () => {
     }), { numRuns: 100, seed: SEED + 4 });
     await assertAlive(reg, 'oversize and truncated');
   });
+
+  it('layers with urls: accepted exactly when every checked URL passes and the blob is pushed or the layer is external', async () => {
+    const t = newTally();
+    tallies.push(['layers with urls', t]);
+    const ext = await startFuzzRegistry(['validation:', '  manifests:', '    urls:', '      allow:', "        - '^https?://layers\\.example\\.com/'", '      deny:', "        - '/denied/'"]);
+    try {
+      // The oracle, written from distribution's rules rather than from Berth's code.
+      const nondistributable = ['application/vnd.oci.image.layer.nondistributable.v1.tar', 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+        'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd', 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'];
+      const urlChecked = [...nondistributable, 'application/vnd.oci.image.layer.v1.tar', MT.ociLayer, 'application/vnd.oci.image.layer.v1.tar+zstd'];
+      const types = [...urlChecked, MT.dockerLayer, 'application/octet-stream'];
+      const urls: Array<[string, boolean]> = [
+        ['https://layers.example.com/a', true], ['http://layers.example.com/b', true], ['https://layers.example.com/c#', true],
+        ['https://layers.example.com/denied/d', false], ['https://other.example.org/e', false], ['ftp://layers.example.com/f', false],
+        ['https://layers.example.com/g#part', false], ['HTTPS://layers.example.com/h', false], ['layers.example.com/i', false],
+      ];
+      const cfg = Buffer.from('{"os":"windows"}');
+      await pushBlob(ext.url, 'fuzz/ext', cfg);
+      await fc.assert(fc.asyncProperty(
+        fc.constantFrom(...types), fc.subarray(urls), fc.boolean(), fc.boolean(),
+        async (mediaType, chosen, pushed, docker) => {
+          const bytes = Buffer.from(`layer ${++tagNo}`);
+          if (pushed) await pushBlob(ext.url, 'fuzz/ext', bytes);
+          const l = { mediaType, digest: sha256(bytes), size: bytes.length, ...(chosen.length > 0 ? { urls: chosen.map(([u]) => u) } : {}) };
+          const type = docker ? MT.dockerManifest : MT.ociManifest;
+          const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: type, config: descriptorOf(docker ? MT.dockerConfig : MT.ociConfig, cfg), layers: [l] }));
+          const urlsPass = !urlChecked.includes(mediaType) || chosen.every(([, ok]) => ok);
+          const external = nondistributable.includes(mediaType) && chosen.length > 0;
+          const accepted = urlsPass && (pushed || external);
+          const res = await fromFetch(await fetch(`${ext.url}/v2/fuzz/ext/manifests/t${tagNo}`, { method: 'PUT', headers: { 'Content-Type': type }, body: bodyOf(body) }));
+          count(t, res.status);
+          const code = assertSane(res, `${mediaType} ${JSON.stringify(l.urls)} pushed=${pushed}`, t);
+          assert.equal(res.status, accepted ? 201 : 400, `${mediaType} ${JSON.stringify(l.urls)} pushed=${pushed}: ${code}`);
+          if (!accepted) assert.equal(code, 'MANIFEST_BLOB_UNKNOWN');
+          const got = await fetch(`${ext.url}/v2/fuzz/ext/manifests/t${tagNo}`);
+          const served = Buffer.from(await got.arrayBuffer());
+          if (accepted) assert.ok(served.equals(body), 'served byte for byte');
+          else assert.equal(got.status, 404);
+        },
+      ), { numRuns: 200, seed: SEED + 5 });
+      await assertAlive(ext, 'layers with urls');
+    } finally {
+      await ext.stop();
+    }
+  });
 });

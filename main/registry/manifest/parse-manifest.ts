@@ -9,7 +9,6 @@ export const MediaTypes = {
   dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   ociIndex: 'application/vnd.oci.image.index.v1+json',
-  dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
 } as const;
 
 const SUPPORTED = new Set<string>([
@@ -123,9 +122,4 @@ export function storedMediaType(bytes: Uint8Array): string {
 
 function inferType(json: Record<string, unknown>): string {
   return Array.isArray(json.manifests) ? MediaTypes.ociIndex : MediaTypes.ociManifest;
-}
-
-/** A layer that lives elsewhere (Windows base layers): its blob is not expected in the registry. */
-export function isForeign(d: Descriptor): boolean {
-  return d.mediaType === MediaTypes.dockerForeignLayer || (d.urls !== undefined && d.urls.length > 0);
 }

@@ -3,7 +3,8 @@
 // children are linked here), every tag's current link (names a good revision), tag history
 // links, and upload directories (distribution.md §3.1 lists the invariants).
 import type { ValidationConfig } from '../../config/types';
-import { isForeign, parseManifest } from '../manifest/parse-manifest';
+import { isExternalLayer } from '../manifest/external-layers';
+import { parseManifest } from '../manifest/parse-manifest';
 import { parseDigest, UPLOAD_ID_RE, type Digest } from '../reference';
 import { isNotFound } from './driver/errors';
 import type { FsckContext } from './fsck-context';
@@ -81,7 +82,8 @@ async function checkManifest(
   }
   const missing: string[] = [];
   for (const b of m.config ? [m.config, ...m.layers] : m.layers) {
-    if (!isForeign(b) && !layers.has(b.digest.value)) missing.push(b.digest.value);
+    // An external layer's blob is fetched from its URLs: its absence here is no problem.
+    if (!isExternalLayer(b) && !layers.has(b.digest.value)) missing.push(b.digest.value);
   }
   if (missing.length > 0) ctx.problem('error', 'manifest-blob-missing', where, `manifest ${digest} needs blobs not available in ${name}: ${missing.join(', ')}`);
   const { platforms, platformlist } = validation.manifests.indexes;

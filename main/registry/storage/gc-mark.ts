@@ -2,7 +2,7 @@
 // straight from the driver, and work out which revisions stay and which blobs they need
 // (distribution's garbagecollect.go, plus referrers). Reads bypass the stores on purpose: the
 // stores' reads `touch` digests, and a GC that touched everything would protect everything.
-import { isForeign, parseManifest } from '../manifest/parse-manifest';
+import { parseManifest } from '../manifest/parse-manifest';
 import { parseDigest, type Digest } from '../reference';
 import { isNotFound } from './driver/errors';
 import type { StorageDriver } from './driver/types';
@@ -15,7 +15,11 @@ export interface ScannedRevision {
   canonical: Digest | undefined;
   /** When the revision link was written (a push of this manifest). */
   mtimeMs: number;
-  /** Config and layers stored in the registry (foreign layers are not). */
+  /**
+   * Config and every layer, external (non-distributable) ones too: their blob is normally not
+   * here, and marking a digest that has no blob keeps nothing; a copy that was pushed stays, as
+   * distribution marks every reference of a kept manifest.
+   */
   blobs: Digest[];
   children: string[];
   subject: string | undefined;
@@ -94,7 +98,7 @@ async function readRevision(driver: StorageDriver, digest: Digest, canonical: Di
   }
   try {
     const m = parseManifest(bytes, undefined);
-    for (const b of m.config ? [m.config, ...m.layers] : m.layers) if (!isForeign(b)) rev.blobs.push(b.digest);
+    for (const b of m.config ? [m.config, ...m.layers] : m.layers) rev.blobs.push(b.digest);
     rev.children = m.manifests.map((c) => c.digest.value);
     rev.subject = m.subject?.digest.value;
   } catch {

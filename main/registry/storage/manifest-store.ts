@@ -5,7 +5,8 @@ import { Lru } from '../../lib/lru';
 import type { ValidationConfig } from '../../config/types';
 import { digestOf } from '../digest';
 import { manifestUnknown, RegistryError } from '../errors';
-import { isForeign, parseManifest, storedMediaType, type Descriptor } from '../manifest/parse-manifest';
+import { checkLayerUrls, isExternalLayer, urlPolicy, type UrlPolicy } from '../manifest/external-layers';
+import { parseManifest, storedMediaType, type Descriptor } from '../manifest/parse-manifest';
 import { parseDigest, type Digest, type Reference } from '../reference';
 import type { BlobStore } from './blob-store';
 import type { CatalogIndex } from './catalog-index';
@@ -32,6 +33,7 @@ export class ManifestStore {
   private readonly bodies = new Lru<string, { bytes: Buffer; mediaType: string }>(4096);
   private readonly revisions = new Lru<string, Digest>(100_000);
   readonly referrers: ReferrersIndex;
+  private readonly layerUrls: UrlPolicy;
 
   constructor(
     private readonly driver: StorageDriver,
@@ -40,6 +42,7 @@ export class ManifestStore {
     private readonly catalog: CatalogIndex,
     private readonly validation: ValidationConfig,
   ) {
+    this.layerUrls = urlPolicy(validation);
     this.referrers = new ReferrersIndex(
       (name) => this.eachManifest(name),
       (digest, bytes) => describeReferrer(digest, bytes),
@@ -176,11 +179,9 @@ export class ManifestStore {
   private async checkReferences(name: string, blobs: Descriptor[], children: Descriptor[]): Promise<void> {
     const missing: string[] = [];
     for (const b of blobs) {
-      if (isForeign(b)) {
-        this.checkForeignUrls(b);
-        continue;
-      }
-      if (!(await this.blobs.resolve(name, b.digest))) missing.push(b.digest.value);
+      checkLayerUrls(b, this.layerUrls);
+      // An external layer's blob is fetched from its URLs; nothing to find here.
+      if (!isExternalLayer(b) && !(await this.blobs.resolve(name, b.digest))) missing.push(b.digest.value);
     }
     const platforms = this.validation.manifests.indexes;
     for (const c of children) {
@@ -191,15 +192,6 @@ export class ManifestStore {
     }
     if (missing.length > 0) {
       throw new RegistryError('manifest-blob-unknown', undefined, missing.length === 1 ? { digest: missing[0] } : { digests: missing });
-    }
-  }
-
-  private checkForeignUrls(d: Descriptor): void {
-    if (this.validation.disabled) return;
-    const { allow, deny } = this.validation.manifests.urls;
-    for (const url of d.urls ?? []) {
-      const ok = /^https?:\/\/[^#]+$/.test(url) && allow.some((r) => new RegExp(r).test(url)) && !deny.some((r) => new RegExp(r).test(url));
-      if (!ok) throw new RegistryError('manifest-blob-unknown', 'foreign layer URL not allowed', { digest: d.digest.value, url });
     }
   }
 }

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installTrust, manualCommands, trustTarget } from '../../../main/docker-setup/trust';
+import { mirrorHosts } from '../../../main/docker-setup/containerd-hosts';
+import { containerdMirrorTarget, containerdPlainTarget, installTrust, manualCommands, trustTarget } from '../../../main/docker-setup/trust';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -41,6 +42,27 @@ test('installTrust writes ca.crt; the manual commands write the same files', asy
     for (const name of ['ca.crt', 'hosts.toml']) {
       assert.equal(await readFile(join(m.dir, name), 'utf8'), await readFile(join(t.dir, name), 'utf8'));
     }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('containerd without TLS, and as a mirror: hosts.toml (and Berth\'s CA) in the right folder', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-trust-'));
+  try {
+    const plain = containerdPlainTarget({ hostPort: '127.0.0.1:5000', baseDir: dir });
+    assert.equal(plain.dir, join(dir, '127.0.0.1:5000'));
+    assert.deepEqual(Object.keys(plain.files), ['hosts.toml'], 'no CA over plain HTTP');
+    assert.equal(containerdPlainTarget({ hostPort: '127.0.0.1:5000' }).dir, '/etc/containerd/certs.d/127.0.0.1:5000');
+
+    const m = mirrorHosts({ registry: 'ghcr.io', upstreamUrl: 'https://ghcr.io', mirrorHostPort: '127.0.0.1:5443', tls: true });
+    const t = containerdMirrorTarget(m, { caPem: CA, baseDir: dir });
+    assert.equal(t.dir, join(dir, 'ghcr.io'));
+    assert.deepEqual(Object.keys(t.files), ['berth-ca.crt', 'hosts.toml'], 'the CA is written before the file that names it');
+    assert.deepEqual(await installTrust(t), { written: true, dir: t.dir });
+    assert.equal(await readFile(join(t.dir, 'berth-ca.crt'), 'utf8'), CA);
+    assert.equal(await readFile(join(t.dir, 'hosts.toml'), 'utf8'), m.hostsToml);
+    assert.throws(() => containerdPlainTarget({ hostPort: '../x:5000', baseDir: dir }), /cannot name a certs\.d folder/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

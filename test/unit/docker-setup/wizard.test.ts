@@ -261,11 +261,27 @@ test('snippets: podman registries.conf and containerd hosts.toml, plain HTTP and
   const plain = clientSnippets('10.0.0.2:5000', false);
   assert.match(plain.podman, /^\[\[registry\]\]\nlocation = "10\.0\.0\.2:5000"\ninsecure = true$/m);
   assert.match(plain.containerd, /^server = "http:\/\/10\.0\.0\.2:5000"$/m);
-  assert.match(plain.containerd, /^\[host\."http:\/\/10\.0\.0\.2:5000"\]\n {2}capabilities = \["pull", "resolve", "push"\]\n {2}skip_verify = true$/m);
+  // Plain HTTP needs only the http:// scheme; skip_verify is never written.
+  assert.match(plain.containerd, /^\[host\."http:\/\/10\.0\.0\.2:5000"\]\n {2}capabilities = \["pull", "resolve", "push"\]\n$/m);
+  assert.doesNotMatch(plain.containerd, /skip_verify/);
+  assert.equal(plain.containerdMirrors, undefined, 'no upstreams, no mirror files');
   const tls = clientSnippets('registry.local:5443', true);
   assert.match(tls.podman, /insecure = false/);
   assert.match(tls.containerd, /^server = "https:\/\/registry\.local:5443"$/m);
   assert.match(tls.containerd, /ca = "ca\.crt"/);
   assert.doesNotMatch(tls.containerd, /skip_verify/);
   assert.throws(() => clientSnippets('10.0.0.2:5000/path', false), /no path/);
+});
+
+test('snippets in proxy mode: a containerd mirror file per upstream, naming Berth', () => {
+  const s = clientSnippets('berth.local:5443', true, [
+    { url: 'https://registry-1.docker.io' },
+    { registry: 'ghcr.io', url: 'https://ghcr.io' },
+  ]);
+  assert.deepEqual(s.containerdMirrors?.map((m) => m.registry), ['docker.io', 'ghcr.io']);
+  const ghcr = s.containerdMirrors![1]!.hostsToml;
+  assert.match(ghcr, /^# \/etc\/containerd\/certs\.d\/ghcr\.io\/hosts\.toml/);
+  assert.match(ghcr, /^server = "https:\/\/ghcr\.io"$/m);
+  assert.match(ghcr, /^\[host\."https:\/\/berth\.local:5443"\]\n {2}capabilities = \["pull", "resolve"\]\n {2}ca = "berth-ca\.crt"$/m);
+  assert.match(s.containerdMirrors![0]!.hostsToml, /^server = "https:\/\/registry-1\.docker\.io"$/m);
 });

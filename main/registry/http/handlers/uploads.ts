@@ -54,6 +54,8 @@ export async function postUpload(ctx: RequestContext): Promise<void> {
     return created(ctx, digest.value);
   }
   const id = await store.uploads.create(ctx.name, uploadClient(ctx));
+  // No OCI-Chunk-Min-Length: the spec asks for it only "if the registry has a minimum chunk
+  // size", and Berth has none (chunks append to one file; any length, down to one byte, works).
   send(ctx.res, 202, uploadHeaders(ctx, id, 0));
 }
 

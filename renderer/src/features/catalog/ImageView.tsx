@@ -1,5 +1,6 @@
-// One manifest: digest, media type, platforms (index) or layers (image), size, created, config,
-// history, pull commands, and deleting the manifest (which takes every tag pointing at it).
+// One manifest: digest, media type, platforms (index) or layers (image; external ones with their
+// URLs), referrers, size, created, config, history, pull commands, and deleting the manifest
+// (which takes every tag pointing at it).
 import { useState } from 'react';
 import { invoke } from '../../api/control';
 import { useAction, useCall } from '../../api/hooks';
@@ -67,6 +68,23 @@ export function ImageView({ repository, reference }: { repository: string; refer
         </Card>
       ) : null}
 
+      {d.referrers.length ? (
+        <Card title="Referrers" description="Artifacts that refer to this manifest (signatures, SBOMs, attestations…).">
+          <table className="table referrers">
+            <thead><tr><th>Artifact type</th><th>Digest</th><th className="num">Size</th></tr></thead>
+            <tbody>
+              {d.referrers.map((r) => (
+                <tr key={r.digest}>
+                  <td className="mono">{r.artifactType ?? <span className="muted">none</span>}</td>
+                  <td className="mono" title={r.digest}><a href={href({ page: 'catalog', repository, reference: r.digest })}>{shortDigest(r.digest)}</a></td>
+                  <td className="num">{formatBytes(r.size)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      ) : null}
+
       {d.layers?.length ? (
         <Card title="Layers" description={`${d.layers.length} layer${d.layers.length === 1 ? '' : 's'}`}>
           <table className="table layers">
@@ -75,7 +93,10 @@ export function ImageView({ repository, reference }: { repository: string; refer
               {d.layers.map((l, i) => (
                 <tr key={`${l.digest}-${i}`}>
                   <td>{i + 1}</td>
-                  <td className="mono" title={l.digest}>{shortDigest(l.digest)}</td>
+                  <td className="mono" title={l.digest}>
+                    {shortDigest(l.digest)}
+                    {l.urls ? <ExternalUrls urls={l.urls} /> : null}
+                  </td>
                   <td className="mono muted">{l.mediaType.replace(/^application\/vnd\./, '')}</td>
                   <td className="num">{formatBytes(l.size)}</td>
                   <td className="bar-cell" aria-hidden="true"><meter min={0} max={d.totalSize || 1} value={l.size} /></td>
@@ -99,6 +120,18 @@ export function ImageView({ repository, reference }: { repository: string; refer
           <p>To remove only one tag, delete the tag from the tag list instead.</p>
         </ConfirmDialog>
       ) : null}
+    </>
+  );
+}
+
+/** A non-distributable layer: not stored here, clients fetch it from these URLs (shown, not linked). */
+function ExternalUrls({ urls }: { urls: string[] }) {
+  return (
+    <>
+      <span className="badge" title="Non-distributable layer: its blob is not in this registry">external</span>
+      <ul className="layer-urls muted" aria-label="Layer URLs">
+        {urls.map((u) => <li key={u}><code>{u}</code></li>)}
+      </ul>
     </>
   );
 }

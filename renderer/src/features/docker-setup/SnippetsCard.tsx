@@ -1,4 +1,5 @@
-// The same registry for podman (registries.conf) and containerd (hosts.toml).
+// The same registry for podman (registries.conf) and containerd (hosts.toml), and in proxy
+// mode containerd's mirror file for each upstream.
 import { useCall } from '../../api/hooks';
 import { Card } from '../../components/Card';
 import { CopyButton } from '../../components/CopyButton';
@@ -22,6 +23,13 @@ export function SnippetsCard({ hostPort, tls }: { hostPort: string; tls: boolean
             <p className="muted">Save as <code>/etc/containerd/certs.d/{hostPort}/hosts.toml</code>.</p>
             <pre className="code">{snippets.data.containerd}</pre>
           </div>
+          {snippets.data.containerdMirrors?.map((m) => (
+            <div key={m.registry}>
+              <h3>containerd — mirror of {m.registry} <CopyButton text={m.hostsToml} /></h3>
+              <p className="muted">Save as <code>/etc/containerd/certs.d/{m.registry}/hosts.toml</code>: pulls of {m.registry} images go through Berth first.</p>
+              <pre className="code">{m.hostsToml}</pre>
+            </div>
+          ))}
         </div>
       ) : null}
     </Card>
