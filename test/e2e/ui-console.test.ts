@@ -26,6 +26,8 @@ import { startReferenceRegistry } from '../support/reference-registry';
 
 useE2EHooks();
 
+const EXTERNAL_LAYER_HOST = 'https://layers.example';
+
 const USER = 'alice';
 const PASSWORD = 'correct-horse-battery';
 const REPO = 'ui/busybox';
@@ -41,6 +43,8 @@ before(async () => {
   // The wizard is pointed at this private dockerd: its daemon.json stands in for
   // /etc/docker/daemon.json, its pidfile gets the SIGHUP, DOCKER_HOST is where `docker info` asks.
   berth = await startBerthConsole({
+    // Non-distributable layers from this host may be pushed (the catalog test shows one).
+    extraYaml: ['validation:', '  manifests:', '    urls:', `      allow: ['^${EXTERNAL_LAYER_HOST.replace(/\./g, '\\.')}/']`].join('\n'),
     env: {
       DOCKER_HOST: d.host,
       BERTH_DOCKER_DAEMON_JSON: d.daemonJsonPath,
@@ -246,6 +250,26 @@ test('catalog: the pushed image shows with its layers, size, platform, config; a
   await platforms.getByRole('link', { name: `linux/${otherArch}` }).waitFor();
   assert.equal(await platforms.locator('tbody tr').count(), 2);
   await browser.screenshot('catalog-index');
+
+  // A non-distributable layer: pushed without its blob, shown as external with its URL.
+  const url = `${EXTERNAL_LAYER_HOST}/base-layer.tar.gz`;
+  const foreign = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: m.config.digest, size: m.config.size },
+    layers: [
+      { mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', digest: `sha256:${'e'.repeat(64)}`, size: 4096, urls: [url] },
+      { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: m.layers[0]!.digest, size: m.layers[0]!.size },
+    ],
+  }));
+  const foreignPut = await registry(`/v2/${REPO}/manifests/foreign`, { method: 'PUT', body: new Uint8Array(foreign), headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  assert.equal(foreignPut.status, 201, await foreignPut.text());
+  await open(`catalog/${encodeURIComponent(REPO)}/foreign`);
+  const layers = card('Layers');
+  await layers.getByText('external', { exact: true }).waitFor();
+  await layers.getByLabel('Layer URLs').getByText(url, { exact: true }).waitFor();
+  assert.equal(await layers.getByText('external', { exact: true }).count(), 1, 'only the non-distributable layer is external');
+  await browser.screenshot('catalog-external-layer');
 });
 
 test('catalog: deleting one of two tags of the same digest leaves the other', { timeout: 300_000 }, async () => {

@@ -23,7 +23,7 @@ export interface BerthConsole {
   proc: ManagedProcess;
 }
 
-export async function startBerthConsole(opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<BerthConsole> {
+export async function startBerthConsole(opts: { env?: NodeJS.ProcessEnv; args?: string[]; extraYaml?: string } = {}): Promise<BerthConsole> {
   const work = await tempDir('berth-con-');
   const root = join(work, 'data');
   const home = join(work, 'home');
@@ -31,7 +31,7 @@ export async function startBerthConsole(opts: { env?: NodeJS.ProcessEnv; args?: 
   const registryAddr = `127.0.0.1:${await freePort()}`;
   const consoleAddr = `127.0.0.1:${await freePort()}`;
   const config = join(work, 'config.yml');
-  await writeRegistryConfig(config, { root, addr: registryAddr, logLevel: 'warn' });
+  await writeRegistryConfig(config, { root, addr: registryAddr, logLevel: 'warn', ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}) });
   // A private HOME: Berth's own files (htpasswd, certificates) never land in the real one.
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ...opts.env };
   const proc = spawnProcess(`berth console ${consoleAddr}`, process.execPath, [join(repoRoot, 'bin', 'berth.cjs'), 'serve', '--console', consoleAddr, '--config', config, ...(opts.args ?? [])], { cwd: repoRoot, env });
