@@ -1,4 +1,4 @@
-// Defaults, as distribution applies them (reference/distribution.md §2), plus Berth's own.
+// Defaults, as distribution applies them (docs/config.md lists each), plus Berth's own.
 // Durations stay in Go syntax here so the docs and the code say the same thing.
 import { availableParallelism } from 'node:os';
 

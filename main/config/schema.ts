@@ -1,4 +1,4 @@
-// distribution's config.yml as people write it (reference/distribution.md §2), as a zod schema.
+// distribution's config.yml as people write it (docs/config.md is its reference), as a zod schema.
 // Every object is strict: registry:3 silently ignores a misspelled key, Berth names it.
 // Keys registry:3 knows but Berth does not implement are declared `opaque()` here so they are
 // not reported as typos; compat.ts then refuses them or accepts them with a warning.

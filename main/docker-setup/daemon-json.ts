@@ -1,7 +1,7 @@
 // daemon.json editing for the Docker setup wizard. The file is the user's: we refuse to touch
 // one that is not valid JSON (and say where it breaks), keep every other key in its order, and
 // only add or remove our entries. The two keys have opposite rules, a classic source of bricked
-// daemons (reference/peers.md §5.2–5.3): `insecure-registries` takes host:port WITHOUT a scheme,
+// daemons (dockerd refuses to start on a wrong entry): `insecure-registries` takes host:port WITHOUT a scheme,
 // `registry-mirrors` takes a URL WITH http:// or https://.
 import { createTwoFilesPatch } from 'diff';
 import { hostPortProblem, insecureRegistryProblem, isCidr, parseMirrorUrl } from '../../preload/contract/registry-hosts';

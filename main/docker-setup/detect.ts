@@ -1,4 +1,6 @@
-// Which Docker is on this machine and which daemon.json it reads (reference/peers.md §5.1).
+// Which Docker is on this machine and which daemon.json it reads: the system dockerd's
+// /etc/docker/daemon.json, rootless Docker's $XDG_CONFIG_HOME/docker/daemon.json, Docker
+// Desktop's ~/.docker/daemon.json.
 // Writing the wrong file is the commonest "I added it but nothing changed" report, so every
 // target says whether its daemon answers `docker info`, and the wizard applies to the one that does.
 import { constants, existsSync } from 'node:fs';

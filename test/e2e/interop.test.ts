@@ -2,7 +2,7 @@
 // storage root, it is stopped, the other registry serves the SAME root on the same address, and
 // docker (after forgetting every local image) pulls and runs what the first one stored; skopeo
 // does the same for a two-platform OCI index. Both directions, so Berth reads distribution's
-// layout and writes a layout distribution reads (reference/distribution.md §3).
+// layout and writes a layout distribution reads (main/registry/storage/paths.ts).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, test } from 'node:test';

@@ -1,4 +1,4 @@
-// What a push leaves on disk (distribution's layout, reference/distribution.md §3, so a volume
+// What a push leaves on disk (distribution's layout, main/registry/storage/paths.ts, so a volume
 // moves to registry:2/3 and back) and that concurrent pushes of one blob or one tag are safe.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

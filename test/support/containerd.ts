@@ -1,4 +1,4 @@
-// A private containerd per test file (Debian's containerd 1.6), as TESTING.md shows: its own
+// A private containerd per test file (Debian's containerd 1.6; needs root): its own
 // config (version 2) with root, state, gRPC and ttrpc sockets in a temp dir and the CRI plugin
 // disabled, so it never touches the machine's containerd (or dockerd's). Content is isolated per
 // namespace (content_sharing_policy = "isolated"), so a pull into a fresh namespace really

@@ -1,4 +1,4 @@
-// A private Docker daemon per test file, started as TESTING.md shows: vfs storage (works on
+// A private Docker daemon per test file (Debian's docker.io; needs root): vfs storage (works on
 // any filesystem, no overlay mounts), no iptables, no bridge (containers run --network none),
 // and its own data-root, exec-root, socket, pidfile and daemon.json in a temp dir, so it never
 // touches the machine's Docker. The CLI gets its own DOCKER_CONFIG too (no stored logins).

@@ -1,4 +1,4 @@
-// Non-loopback addresses that belong to the test (TESTING.md): a network namespace joined to the
+// Non-loopback addresses that belong to the test (needs root and iproute2): a network namespace joined to the
 // root namespace by a veth pair, a hostname for it in /etc/hosts, and Docker's certs.d entry for
 // it. Every change is undone by runCleanups(), in reverse order, even when a test fails.
 import { existsSync, readdirSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // A Bearer token server like Docker Hub's auth.docker.io, and Debian's docker-registry (2.8.2)
-// configured to trust it (TESTING.md, "An upstream that authenticates like Docker Hub"), so the
+// configured to trust it (auth.token with a rootcertbundle of the server's certificate), so the
 // proxy tests run the token flow Docker Hub uses: 401 + `WWW-Authenticate: Bearer realm=…`,
 // `GET /token?service=…&scope=…` with Basic credentials, and an RS256 JWT whose x5c header the
 // registry checks against its rootcertbundle. Token requests are counted, so tests can see how

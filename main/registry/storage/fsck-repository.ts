@@ -1,7 +1,7 @@
 // fsck's checks of one repository: every `_layers` and revision link (readable, a digest, names
 // the right blob, blob present and intact), every revision's manifest (parses, its blobs and
 // children are linked here), every tag's current link (names a good revision), tag history
-// links, and upload directories (distribution.md §3.1 lists the invariants).
+// links, and upload directories (storage/paths.ts documents the tree these invariants hold on).
 import type { ValidationConfig } from '../../config/types';
 import { isExternalLayer } from '../manifest/external-layers';
 import { parseManifest } from '../manifest/parse-manifest';

@@ -1,5 +1,5 @@
 // `berth fsck`: checks the whole store against distribution's layout and invariants
-// (reference/distribution.md §3): every blob re-hashed, every link, revision, tag and upload of
+// (storage/paths.ts documents the tree): every blob re-hashed, every link, revision, tag and upload of
 // every repository (fsck-repository.ts), and stray temporary files of interrupted atomic writes.
 // Problems are errors (content missing or wrong) or leftovers (debris of an interrupted
 // operation that nothing reads). --repair removes dangling and unreadable links, tags naming

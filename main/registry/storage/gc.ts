@@ -1,4 +1,4 @@
-// Online garbage collection: distribution's mark and sweep (reference/distribution.md §1.11),
+// Online garbage collection: distribution's mark and sweep (`registry garbage-collect`),
 // made safe to run while the registry serves by the guard in gc-guard.ts. Phases:
 //   mark     every revision of every repository (catalog and repository directories on disk);
 //            with deleteUntagged only what tags, kept indexes and kept subjects reach

@@ -58,7 +58,7 @@ health:
     threshold: 3
 `;
 
-// distribution-library-image config-example.yml (reference/distribution.md §1.15), verbatim.
+// The config.yml inside the registry:3 image (distribution-library-image's config-example.yml), verbatim.
 const REGISTRY3_IMAGE_DEFAULT = `version: 0.1
 log:
   level: debug
