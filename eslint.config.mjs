@@ -2,8 +2,47 @@
 // Do not relax the import rules below without changing the architecture notes first.
 import tseslint from 'typescript-eslint';
 
-const CORE = ['main/**/*.ts'];
-const ELECTRON_GLUE = ['main/app/**', 'main/index.ts'];
+// The layer table of docs/architecture.md ("Layers and what may import what"), one row per
+// folder under main/: the other main/ folders it may import and the npm packages it may use.
+// Every file under main/ may import Node built-ins (node:*), its own folder and preload/contract
+// (types and constants shared by every face, importing nothing itself). Anything else is an error.
+const CORE_FOLDERS = ['lib', 'config', 'users', 'certs', 'docker-setup', 'settings', 'registry', 'runtime', 'control', 'console', 'headless'];
+const LAYERS = {
+  lib: { folders: [], packages: [] },
+  config: { folders: ['lib'], packages: ['yaml', 'zod'] },
+  users: { folders: ['lib', 'config'], packages: ['bcryptjs'] },
+  certs: { folders: ['lib'], packages: ['node-forge'] },
+  'docker-setup': { folders: ['lib'], packages: ['diff', '@vscode/sudo-prompt'] },
+  settings: { folders: ['lib', 'config'], packages: ['yaml'] },
+  registry: { folders: ['lib', 'config', 'users'], packages: ['prom-client'] },
+  runtime: { folders: ['lib', 'config', 'registry'], packages: [] },
+  control: { folders: ['lib', 'config', 'users', 'certs', 'docker-setup', 'settings', 'registry', 'runtime'], packages: ['yaml', 'zod'] },
+  console: { folders: ['lib', 'control'], packages: [] },
+  headless: { folders: CORE_FOLDERS.filter((f) => f !== 'headless'), packages: [] },
+  app: { folders: ['lib', 'config', 'settings', 'runtime', 'control'], packages: ['electron', 'electron-store', 'yaml'] },
+};
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** no-restricted-imports for one row: other main/ folders not listed, and packages not listed. */
+function layerRule(folder, { folders, packages }) {
+  const others = [...CORE_FOLDERS, 'app'].filter((f) => f !== folder && !folders.includes(f));
+  const allowed = ['node:', ...packages.map((p) => `${escape(p)}(?:/|$)`)].join('|');
+  return ['error', {
+    patterns: [
+      {
+        // ../ (any depth) into a main/ folder this one may not import.
+        regex: `^(?:\\.\\./)+(?:${others.map(escape).join('|')})(?:/|$)`,
+        message: `main/${folder} may import ${folders.length ? `only ${folders.map((f) => `main/${f}`).join(', ')}` : 'no other main/ folder'} (docs/architecture.md, layer table).`,
+      },
+      { regex: '^(?:\\.\\./)+(?:renderer|preload/(?!contract(?:/|$)))', message: 'main/ reaches the renderer only through preload/contract.' },
+      {
+        regex: `^(?!\\.|${allowed})`,
+        message: `main/${folder} may use only these packages: ${packages.length ? packages.join(', ') : 'none'} (and node:*); see docs/architecture.md, layer table.`,
+      },
+    ],
+  }];
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.tsbuild/**', 'bench/results/**', 'test-results/**'] },
@@ -15,27 +54,22 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  ...Object.entries(LAYERS).map(([folder, row]) => ({
+    files: [`main/${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': layerRule(folder, row) },
+  })),
   {
-    // The core runs under plain Node (berth serve); only the Electron glue may import electron.
-    files: CORE,
-    ignores: ELECTRON_GLUE,
+    // The Electron entry only starts the app.
+    files: ['main/index.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The core must run under plain Node: only main/app/** may import electron.' }],
-        patterns: [
-          { group: ['**/app/**', '**/renderer/**'], message: 'The core must not depend on the Electron glue or the renderer.' },
-        ],
-      }],
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./app/)', message: 'main/index.ts imports main/app only.' }] }],
     },
   },
   {
-    // The registry, users, certs and config do not reach up into the runtime or the entries.
-    files: ['main/registry/**/*.ts', 'main/config/**/*.ts', 'main/lib/**/*.ts', 'main/users/**/*.ts', 'main/certs/**/*.ts'],
+    // The preload script bridges the contract over Electron IPC and nothing else.
+    files: ['preload/index.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'The core must run under plain Node.' }],
-        patterns: [{ group: ['**/runtime/**', '**/headless/**', '**/app/**', '**/renderer/**'], message: 'Lower layers must not import the runtime or the entry points.' }],
-      }],
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./contract(?:/|$)|electron$)', message: 'preload/index.ts imports preload/contract and electron only.' }] }],
     },
   },
   {
@@ -52,7 +86,8 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['electron', 'node:*'], message: 'The renderer is sandboxed; talk to main through the control API.' },
-          { group: ['**/main/**'], message: 'The renderer reaches main only through preload/contract.' },
+          { regex: '^(?:\\.\\./)+(?:main(?:/|$)|preload/(?!contract(?:/|$)))', message: 'The renderer reaches main only through preload/contract.' },
+          { regex: '^(?!\\.|react(?:-dom)?(?:/|$))', message: 'The renderer uses only react and react-dom (docs/architecture.md, layer table).' },
         ],
       }],
     },

@@ -417,7 +417,3 @@ export function locationPath(t: Target, r: Reply, what: string): string {
   const u = new URL(header(r, 'location', what), t.baseUrl);
   return u.pathname + u.search;
 }
-
-export function sha256(data: Buffer | string): string {
-  return 'sha256:' + createHash('sha256').update(data).digest('hex');
-}

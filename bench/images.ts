@@ -1,6 +1,7 @@
 // Small images (config + one layer + manifest) as docker pushes and pulls them.
 import { randomBytes } from 'node:crypto';
-import { sha256, type Target } from './http';
+import { sha256 } from '../test/support/oci';
+import type { Target } from './http';
 import { DOCKER_MANIFEST, ensureBlob, fetchManifest, OCI_MANIFEST, pullBlob, putManifest } from './registry-client';
 
 export interface SmallImage {

@@ -2,8 +2,9 @@
 // (status codes, Location, Docker-Content-Digest, digests of bytes received).
 import { sliceParts } from './blob-source';
 import {
-  BenchError, expectHeader, expectStatus, locationPath, request, sha256, type Reply, type Target,
+  BenchError, expectHeader, expectStatus, locationPath, request, type Reply, type Target,
 } from './http';
+import { sha256 } from '../test/support/oci';
 
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

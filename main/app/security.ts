@@ -1,5 +1,6 @@
 // Hardening of every window and the session, following Electron's security checklist
-// (docs/tutorial/security.md); the numbers below are its items.
+// (https://www.electronjs.org/docs/latest/tutorial/security); the numbers below are its items,
+// and each comment says what the line guards against, so the checklist is not needed to read it.
 import { APP_CSP } from './app-url';
 import type { SessionPort, WebContentsPort } from './ports';
 

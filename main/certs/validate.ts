@@ -8,7 +8,8 @@ export interface ValidatedPair { certificate: CertificateInfo; chain: Certificat
 
 export class CertificateError extends Error {}
 
-export function validateCertificatePair(bundlePem: string, keyPem: string, now = new Date()): ValidatedPair {
+export function validateCertificatePair(bundlePem: string, keyPem: string): ValidatedPair {
+  const now = new Date();
   const certs = splitPemBundle(bundlePem);
   if (certs.length === 0) throw new CertificateError('no PEM certificate found (expected -----BEGIN CERTIFICATE-----)');
   let leaf: X509Certificate;

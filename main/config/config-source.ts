@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDataDir } from './data-dir';
 import { defaultConfig } from './default-config';
-import { loadConfigFile, type Env, type LoadedConfig } from './load';
+import { loadConfigFile, type LoadedConfig } from './load';
 
 export interface ConfigSource {
   /** The file in use; undefined for the embedded default. */
@@ -20,8 +20,9 @@ export interface ConfigSource {
   load(): Promise<LoadedConfig>;
 }
 
-export function resolveConfigSource(explicit: string | undefined, env: Env = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): ConfigSource {
-  const dataDir = defaultDataDir(env, platform, home);
+export function resolveConfigSource(explicit: string | undefined): ConfigSource {
+  const env = process.env;
+  const dataDir = defaultDataDir(env, process.platform, homedir());
   const saved = join(dataDir, 'config.yml');
   const path = explicit || env.REGISTRY_CONFIGURATION_PATH || (existsSync(saved) ? saved : undefined);
   if (path) return { path, dataDir, label: path, load: () => loadConfigFile(path, env) };

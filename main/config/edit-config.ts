@@ -1,12 +1,12 @@
-// Edits a config.yml in place (roles from `berth users`, later the app's settings) through the
-// yaml library's document model, so the user's comments, order and formatting survive.
+// Edits a config.yml in place (the roles `berth users` sets) through the yaml library's document
+// model, so the user's comments, order and formatting survive.
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { writeFileAtomic } from '../lib/atomic-file';
 import { parseConfig } from './load';
 import type { Role } from './types';
 
-export async function editConfigFile(path: string, edit: (doc: ReturnType<typeof parseDocument>) => void): Promise<void> {
+async function editConfigFile(path: string, edit: (doc: ReturnType<typeof parseDocument>) => void): Promise<void> {
   const text = await readFile(path, 'utf8');
   const doc = parseDocument(text);
   edit(doc);

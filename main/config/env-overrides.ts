@@ -36,7 +36,6 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 export function applyEnvOverrides(
   tree: unknown,
   env: Readonly<Record<string, string | undefined>>,
-  schema: z.ZodType = configFileSchema,
 ): EnvOverrideResult {
   const value: Record<string, unknown> = isPlainObject(tree) ? structuredClone(tree) : {};
   const result: EnvOverrideResult = { value, origins: new Map(), warnings: [], problems: [] };
@@ -49,7 +48,7 @@ export function applyEnvOverrides(
     .sort((a, b) => compareSegments(a.segs, b.segs));
 
   for (const { name, text, segs } of vars) {
-    const path = segs.includes('') ? undefined : resolve(schema, value, segs);
+    const path = segs.includes('') ? undefined : resolve(configFileSchema, value, segs);
     if (!path) {
       result.warnings.push(`Ignoring unrecognized environment variable ${name}`);
       continue;

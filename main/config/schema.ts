@@ -4,6 +4,7 @@
 // not reported as typos; compat.ts then refuses them or accepts them with a warning.
 // Defaults are not applied here but in normalize.ts, which also turns durations into ms.
 import { z } from 'zod';
+import { LOG_LEVELS } from '../lib/logger';
 import { cipherSuiteProblem, KNOWN_CIPHER_SUITES } from './cipher-suites';
 import { parseNonNegativeDuration } from './duration';
 import { closest } from './suggest';
@@ -136,7 +137,7 @@ const http = section({
 export const configFileSchema = z.strictObject({
   version: z.union([z.string(), z.number()], { error: 'expected "0.1"' }).nullish(),
   log: section({
-    level: choice(['error', 'warn', 'info', 'debug']),
+    level: choice(LOG_LEVELS),
     formatter: choice(['text', 'json', 'logstash']),
     fields: z.record(z.string(), z.unknown()).nullish(),
     accesslog: section({ disabled: bool() }),
@@ -144,7 +145,7 @@ export const configFileSchema = z.strictObject({
     hooks: opaque(),
   }),
   /** Deprecated spelling of log.level. */
-  loglevel: choice(['error', 'warn', 'info', 'debug']),
+  loglevel: choice(LOG_LEVELS),
   storage,
   auth: section({
     htpasswd: section({ realm: str(), path: str() }),

@@ -3,7 +3,7 @@
 // (lower-case, unseparated) spelling so this type reads side by side with its docs.
 // Berth's own extensions live under `berth`, a top-level key registry:3 ignores.
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+import type { LogLevel } from '../lib/logger';
 
 export interface LogConfig {
   level: LogLevel;

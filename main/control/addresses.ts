@@ -2,7 +2,7 @@
 // host name, then localhost. A registry bound to one address has only that one.
 import { hostname as osHostname, networkInterfaces as osInterfaces } from 'node:os';
 import type { ClientAddress } from '../../preload/contract';
-import { formatHostPort, isLoopback } from '../registry/http/listen-address';
+import { formatHostPort, isLoopback } from '../config/listen-address';
 
 export { isLoopback };
 

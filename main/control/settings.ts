@@ -9,7 +9,7 @@ import { applySettingsPatch } from '../settings/apply-patch';
 import { fileExists } from '../settings/settings-store';
 import { settingsFromConfig } from '../settings/settings-from-config';
 import type { RegistryConfig } from '../config/types';
-import { listensOnLoopback } from '../registry/http/listen-address';
+import { listensOnLoopback } from '../config/listen-address';
 import { ConfigAccess, type Applied } from './config-access';
 import { invalid } from './errors';
 import type { ControlDeps, Handlers } from './types';

@@ -29,7 +29,8 @@ export function parseConsoleAddress(addr: string, allowPublic: boolean): Console
 }
 
 /** dist/renderer next to the bundle (dist/berth.cjs), or under the working folder from source. */
-export function rendererDir(env: NodeJS.ProcessEnv = process.env): string {
+export function rendererDir(): string {
+  const env = process.env;
   if (env.BERTH_RENDERER_DIR) return resolve(env.BERTH_RENDERER_DIR);
   const besideBundle = typeof __dirname === 'string' ? join(__dirname, 'renderer') : undefined;
   return besideBundle && existsSync(besideBundle) ? besideBundle : resolve('dist', 'renderer');

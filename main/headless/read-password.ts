@@ -2,13 +2,13 @@
 // (asked twice), or the first line of stdin when it is piped (`echo pw | berth users add u`).
 import { createInterface } from 'node:readline';
 
-export async function readPassword(prompt = 'Password: '): Promise<string> {
+export async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     let text = '';
     for await (const chunk of process.stdin) text += chunk;
     return text.split(/\r?\n/)[0] ?? '';
   }
-  const first = await promptHidden(prompt);
+  const first = await promptHidden('Password: ');
   const second = await promptHidden('Repeat password: ');
   if (first !== second) throw new Error('the passwords do not match');
   return first;

@@ -1,7 +1,7 @@
 // The startup line that says who can reach the registry: a loopback listener tells how to share
 // it, a shared one without login says that anyone who reaches it may push and delete.
 import type { RegistryConfig } from '../config/types';
-import { listensOnLoopback } from '../registry/http/listen-address';
+import { listensOnLoopback } from '../config/listen-address';
 
 export function shareHint(config: RegistryConfig, port: number): string | undefined {
   if (config.http.net !== 'tcp') return undefined;

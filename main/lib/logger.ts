@@ -1,6 +1,9 @@
 // A small structured logger: the core never prints directly, so the headless entry, the
 // Electron app and tests each decide where lines go. Secrets are never passed in `fields`.
-import type { LogLevel } from '../config/types';
+
+/** Most to least severe; the config's log.level takes one of these. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type LogFields = Record<string, unknown>;
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { DebugConfig } from '../config/types';
 import type { StorageHealth } from './health';
 import { toWireError } from './errors';
-import { parseListenAddress } from './http/listen-address';
+import { parseListenAddress } from '../config/listen-address';
 import { requestOriginGuard, type RequestOriginPolicy } from './http/request-origin';
 import type { RegistryMetrics } from './metrics';
 

@@ -1,5 +1,6 @@
 // One registry: a driver and its stores behind the API listener, plus the debug listener.
-// `createRegistry` builds without listening, so callers (runtime, tests) choose when to start.
+// `startRegistry` opens the store and starts both listeners; `stop()` closes them again, so the
+// runtime (and tests) decide when a registry serves.
 import type { IncomingMessage, Server } from 'node:http';
 import type { RegistryConfig } from '../config/types';
 import type { Logger } from '../lib/logger';

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve, win32 } from 'node:path';
 import type { RegistryConfig } from '../config/types';
-import { parseListenAddress } from '../registry/http/listen-address';
+import { parseListenAddress } from '../config/listen-address';
 
 /** sun_path holds 104 bytes on macOS and the BSDs (108 on Linux), NUL included: 103 fits everywhere. */
 export const MAX_SOCKET_PATH_BYTES = 103;

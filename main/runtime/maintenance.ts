@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import type { RegistryConfig } from '../config/types';
 import type { Logger } from '../lib/logger';
-import { parseListenAddress } from '../registry/http/listen-address';
+import { parseListenAddress } from '../config/listen-address';
 import { createDriver } from '../registry/registry';
 import type { FsckOptions, FsckReport } from '../registry/storage/fsck';
 import type { GcOptions, GcReport } from '../registry/storage/gc';

@@ -6,7 +6,7 @@ import { Emitter, type Event } from '../lib/events';
 import type { Logger } from '../lib/logger';
 import type { AccessController } from '../registry/auth/access';
 import { RegistryError } from '../registry/errors';
-import { formatHostPort } from '../registry/http/listen-address';
+import { formatHostPort } from '../config/listen-address';
 import { accessControllerFor, startRegistry, type RunningRegistry } from '../registry/registry';
 import { openAdminChannel, type AdminChannel } from './admin-channel';
 import { adminEndpoint, serverIdentity } from './admin-endpoint';

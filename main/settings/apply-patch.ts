@@ -4,7 +4,7 @@
 import type { Document } from 'yaml';
 import type { Settings, SettingsPatch } from '../../preload/contract';
 import { DEFAULTS } from '../config/defaults';
-import { formatHostPort, parseListenAddress } from '../registry/http/listen-address';
+import { formatHostPort, parseListenAddress } from '../config/listen-address';
 
 /** Where an unshared registry listens: IPv4 loopback, which every client's "localhost" reaches. */
 const LOOPBACK_HOST = '127.0.0.1';

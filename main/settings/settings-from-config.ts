@@ -2,7 +2,7 @@
 // reads as "" with `hasPassword` telling whether one is stored.
 import type { Settings } from '../../preload/contract';
 import type { RegistryConfig } from '../config/types';
-import { listensOnLoopback, parseListenAddress } from '../registry/http/listen-address';
+import { listensOnLoopback, parseListenAddress } from '../config/listen-address';
 import { formatGoDuration } from './go-duration';
 import type { FileDefaults } from './defaults';
 

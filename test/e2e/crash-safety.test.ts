@@ -8,7 +8,7 @@
 //  - uploads left open either resume (GET status, then complete) or fail with BLOB_UPLOAD_UNKNOWN.
 // GC and fsck run online over the server's maintenance channel (the socket `berth gc` uses).
 import assert from 'node:assert/strict';
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,8 +18,9 @@ import { askAdmin } from '../../main/runtime/admin-client';
 import { adminEndpoint, serverIdentity } from '../../main/runtime/admin-endpoint';
 import { repoRoot } from '../support/berth-process';
 import { tempDir } from '../support/cleanup';
-import { bodyOf } from '../support/oci';
+import { bodyOf, sha256 } from '../support/oci';
 import { freePort, sleep, spawnProcess, useE2EHooks, waitForHttp, type ManagedProcess } from '../support/processes';
+import { testRegistryYaml } from '../support/registry-yaml';
 
 useE2EHooks();
 
@@ -27,7 +28,6 @@ const ROUNDS = Number(process.env.BERTH_CRASH_ROUNDS ?? 60);
 const WORKERS = 4;
 const TAGS_PER_WORKER = 3;
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json';
-const sha = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 interface Image { manifest: string; blobs: string[] }
 /** What a tag must show: an image, or nothing (deleted). `maybe` is the op in flight at the kill. */
@@ -42,14 +42,11 @@ describe('crash safety under SIGKILL', () => {
     const url = `http://127.0.0.1:${apiPort}`;
     const config = join(work, 'config.yml');
     const env = { ...process.env, BERTH_DATA_DIR: join(work, 'berth-data') };
-    await writeFile(config, [
-      'version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true',
-      'storage:', '  filesystem:', `    rootdirectory: ${join(work, 'data')}`, '  delete:', '    enabled: true',
-      'http:', `  addr: 127.0.0.1:${apiPort}`,
+    await writeFile(config, testRegistryYaml(work, { port: apiPort, extra: [
       // Sessions are left open on purpose, hundreds over the rounds, to check they survive the
       // kills; the caps on them are upload-limits.test.ts's subject, not this test's.
-      'berth:', '  uploads:', '    maxperrepository: 0', '    maxperclient: 0', '',
-    ].join('\n'));
+      'berth:', '  uploads:', '    maxperrepository: 0', '    maxperclient: 0',
+    ] }));
     const channel = adminEndpoint(env.BERTH_DATA_DIR, serverIdentity(parseConfig(await readFile(config, 'utf8'), { source: config }).config)).path;
 
     const expected = new Map<string, Expect>();
@@ -167,12 +164,12 @@ async function pushImage(url: string, repo: string, inFlight: (img: Image) => vo
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', nonce: randomBytes(8).toString('hex') }));
   const layers = Array.from({ length: randomInt(1, 3) }, () => randomBytes(randomInt(1, 96 * 1024)));
   for (const b of [config, ...layers]) if (!(await pushBlob(url, repo, b))) return undefined;
-  const desc = (mediaType: string, b: Buffer) => ({ mediaType, digest: sha(b), size: b.length });
+  const desc = (mediaType: string, b: Buffer) => ({ mediaType, digest: sha256(b), size: b.length });
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2, mediaType: ACCEPT, config: desc('application/vnd.oci.image.config.v1+json', config),
     layers: layers.map((l) => desc('application/vnd.oci.image.layer.v1.tar+gzip', l)),
   }));
-  const img: Image = { manifest: sha(manifest), blobs: [config, ...layers].map(sha) };
+  const img: Image = { manifest: sha256(manifest), blobs: [config, ...layers].map(sha256) };
   inFlight(img);
   const res = await fetch(`${url}/v2/${repo}/manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': ACCEPT }, body: manifest });
   const body = await res.text();
@@ -188,7 +185,7 @@ async function pushBlob(url: string, repo: string, bytes: Buffer): Promise<true>
   const patch = await fetch(loc, { method: 'PATCH', headers: { 'Content-Type': 'application/octet-stream' }, body: bodyOf(bytes.subarray(0, half)) });
   assert.equal(patch.status, 202, `blob PATCH: ${await patch.text()}`);
   const next = new URL(patch.headers.get('location')!, url);
-  next.searchParams.set('digest', sha(bytes));
+  next.searchParams.set('digest', sha256(bytes));
   const put = await fetch(next, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: bodyOf(bytes.subarray(half)) });
   assert.equal(put.status, 201, `blob PUT: ${await put.text()}`);
   return true;
@@ -222,7 +219,7 @@ async function pullTag(url: string, repo: string, tag: string): Promise<Image | 
     const b = await fetch(`${url}/v2/${repo}/blobs/${d}`);
     const bytes = Buffer.from(await b.arrayBuffer());
     assert.equal(b.status, 200, `${repo}:${tag} blob ${d}`);
-    assert.equal(sha(bytes), d, `${repo}:${tag} blob ${d} is intact`);
+    assert.equal(sha256(bytes), d, `${repo}:${tag} blob ${d} is intact`);
   }
-  return { manifest: sha(body), blobs };
+  return { manifest: sha256(body), blobs };
 }

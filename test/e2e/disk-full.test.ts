@@ -4,7 +4,7 @@
 // pulls with verified digests, and the server keeps serving. A manifest push that runs out of
 // space at any step leaves no half-written tag and no empty or partial link file.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { tempDir, deferCleanup } from '../support/cleanup';
 import type { FuzzRegistry } from '../support/fuzz';
 import { MT, descriptorOf, ociManifest, pushBlob, pushImage, sha256, type PushedImage } from '../support/oci';
 import { requireRoot, runCommand, useE2EHooks } from '../support/processes';
+import { testRegistryYaml } from '../support/registry-yaml';
 
 useE2EHooks();
 
@@ -117,7 +118,7 @@ describe('disk full', () => {
     it(`a ${variant} push larger than the free space: 507 envelope, partial data removed, old images intact`, async () => {
       const freeBefore = await freeBytes(mnt);
       const big = randomBytes(freeBefore + 4 * 1024 * 1024);
-      const digest = 'sha256:' + createHash('sha256').update(big).digest('hex');
+      const digest = sha256(big);
       const octet = { 'Content-Type': 'application/octet-stream' };
       let r: Reply;
       if (variant === 'monolithic') {
@@ -196,10 +197,7 @@ describe('disk full', () => {
 async function startRegistryOn(dataDir: string): Promise<FuzzRegistry> {
   const { parseConfig } = await import('../../main/config/load');
   const { startRegistry } = await import('../../main/registry/registry');
-  const yaml = [
-    'version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true',
-    'storage:', '  filesystem:', `    rootdirectory: ${dataDir}`, 'http:', '  addr: 127.0.0.1:0',
-  ].join('\n');
+  const yaml = testRegistryYaml(dataDir, { dataDir, deleteEnabled: false });
   const { config } = parseConfig(yaml, { env: {}, source: 'disk-full' });
   const errors: string[] = [];
   const log = {

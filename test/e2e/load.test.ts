@@ -4,7 +4,7 @@
 // resident memory must stay bounded, and afterwards everything pushed pulls back intact and
 // `berth fsck` finds nothing wrong. BERTH_LOAD_SECONDS / BERTH_LOAD_CONNECTIONS scale it.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import { describe, it } from 'node:test';
 import { repoRoot } from '../support/berth-process';
 import { tempDir } from '../support/cleanup';
 import { freePort, runCommand, spawnProcess, useE2EHooks, waitForHttp } from '../support/processes';
+import { testRegistryYaml } from '../support/registry-yaml';
+import { sha256 } from '../support/oci';
 
 useE2EHooks();
 
@@ -46,7 +48,6 @@ function call(agent: Agent, port: number, method: string, path: string, headers:
   });
 }
 
-const sha256 = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 interface Image { repo: string; tag: string; digest: string; blobs: string[] }
 
@@ -121,13 +122,7 @@ describe('load', () => {
     const work = await tempDir('berth-load-');
     const port = await freePort();
     const config = join(work, 'config.yml');
-    await writeFile(config, [
-      'version: 0.1',
-      'log:', '  level: warn', '  accesslog:', '    disabled: true',
-      'storage:', '  filesystem:', `    rootdirectory: ${JSON.stringify(join(work, 'data'))}`,
-      'http:', `  addr: 127.0.0.1:${port}`,
-      '',
-    ].join('\n'));
+    await writeFile(config, testRegistryYaml(work, { port, logLevel: 'warn', deleteEnabled: false }));
     const proc = spawnProcess(`berth load ${port}`, process.execPath, [join(repoRoot, 'bin/berth.cjs'), 'serve', '--config', config], { cwd: repoRoot });
     await waitForHttp(`http://127.0.0.1:${port}/v2/`, { proc });
 

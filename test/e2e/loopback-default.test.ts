@@ -7,7 +7,7 @@ import { before, test } from 'node:test';
 import { defaultConfig } from '../../main/config/load';
 import type { RegistryConfig } from '../../main/config/types';
 import { silentLogger } from '../../main/lib/logger';
-import { formatHostPort, listensOnLoopback, parseListenAddress } from '../../main/registry/http/listen-address';
+import { formatHostPort, listensOnLoopback, parseListenAddress } from '../../main/config/listen-address';
 import { startRegistry, type RunningRegistry } from '../../main/registry/registry';
 import { deferCleanup, tempDir } from '../support/cleanup';
 import { sharedDockerd, type Dockerd } from '../support/dockerd';

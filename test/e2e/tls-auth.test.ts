@@ -15,6 +15,7 @@ import { importBusyboxImage } from '../support/images';
 import { addHostsEntry, createTestNamespace, installDockerCa, type TestNamespace } from '../support/netns';
 import { outputTail, requireExecutable, runCommand, sleep, spawnProcess, useE2EHooks, type CommandResult, type ManagedProcess } from '../support/processes';
 import { startRegistryProcess } from '../support/registry-process';
+import { testRegistryYaml } from '../support/registry-yaml';
 
 useE2EHooks();
 
@@ -62,30 +63,26 @@ before(async () => {
   htpasswdFile = join(work, 'auth', 'htpasswd');
   config = join(work, 'config.yml');
   caFile = join(work, 'certs', 'ca.crt');
-  await writeFile(config, [
-    '# issue 3 e2e: TLS + htpasswd, as in the tutorial',
-    'version: 0.1',
-    'log:',
-    '  level: info',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(work, 'data')}`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    `  addr: ${ns.inside}:${PORT}`,
-    '  tls:',
-    `    certificate: ${join(work, 'certs', 'server.crt')}`,
-    `    key: ${join(work, 'certs', 'server.key')}`,
-    '    minimumtls: tls1.2',
-    '    ciphersuites:',
-    ...CIPHERS.map((c) => `      - ${c}`),
-    'auth:',
-    '  htpasswd:',
-    '    realm: Registry Realm',
-    `    path: ${htpasswdFile}`,
-    '',
-  ].join('\n'));
+  await writeFile(config, testRegistryYaml(work, {
+    comment: 'issue 3 e2e: TLS + htpasswd, as in the tutorial',
+    logLevel: 'info',
+    accessLog: true,
+    addr: `${ns.inside}:${PORT}`,
+    http: [
+      '  tls:',
+      `    certificate: ${join(work, 'certs', 'server.crt')}`,
+      `    key: ${join(work, 'certs', 'server.key')}`,
+      '    minimumtls: tls1.2',
+      '    ciphersuites:',
+      ...CIPHERS.map((c) => `      - ${c}`),
+    ],
+    extra: [
+      'auth:',
+      '  htpasswd:',
+      '    realm: Registry Realm',
+      `    path: ${htpasswdFile}`,
+    ],
+  }));
 
   // The users file starts as Apache's htpasswd -Bbn made it; Berth adds its users to it.
   await mkdir(join(work, 'auth'), { recursive: true });

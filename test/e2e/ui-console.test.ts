@@ -8,7 +8,7 @@
 // registry; turn on TLS and save ca.crt. Every page is screenshotted into
 // test-results/screenshots/, and the browser console must stay free of errors.
 import assert from 'node:assert/strict';
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
@@ -23,6 +23,7 @@ import { MANIFEST_ACCEPT } from '../support/registry-http';
 import { createTestNamespace } from '../support/netns';
 import { requireExecutable, runCommand, useE2EHooks } from '../support/processes';
 import { startReferenceRegistry } from '../support/reference-registry';
+import { sha256 } from '../support/oci';
 
 useE2EHooks();
 
@@ -70,7 +71,7 @@ function registry(path: string, init: RequestInit = {}): Promise<Response> {
 }
 
 async function pushBlob(repo: string, bytes: Buffer): Promise<string> {
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const digest = sha256(bytes);
   const start = await registry(`/v2/${repo}/blobs/uploads/`, { method: 'POST' });
   assert.equal(start.status, 202, `start upload: ${await start.text()}`);
   const location = new URL(start.headers.get('location')!, berth.registryUrl);

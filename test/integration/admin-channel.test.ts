@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '../../main/config/load';
@@ -17,6 +16,7 @@ import { adminEndpoint, serverIdentity } from '../../main/runtime/admin-endpoint
 import { createRuntime, type Runtime } from '../../main/runtime/runtime';
 import { freePort } from '../support/processes';
 import { testRegistryYaml } from '../support/registry-yaml';
+import { tempDir } from '../support/cleanup';
 
 const NOBODY = 65534;
 const unixOnly = process.platform === 'win32' ? 'unix sockets and modes (Windows uses a named pipe)' : false;
@@ -44,8 +44,8 @@ describe('the maintenance channel', { skip: unixOnly }, () => {
   };
 
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'berth-admin-'));
-    // mkdtemp makes a 0700 folder, which alone would keep other users out; open it up so the
+    root = await tempDir('berth-admin-');
+    // tempDir (mkdtemp) makes a 0700 folder, which alone would keep other users out; open it up so the
     // test shows that the channel's own directory and socket modes do.
     await chmod(root, 0o755);
     dataDir = join(root, 'data-folder');

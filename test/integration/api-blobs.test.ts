@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { expectError, expectStatus, hexOf, pushBlob, startUpload, v2Root, withDigest } from '../support/oci';
+import { expectError, expectStatus, hexOf, pushBlob, sha256, startUpload, v2Root, withDigest } from '../support/oci';
 import { startTestRegistry, type TestRegistry } from '../support/registry';
 
 function blobUrl(url: string, repo: string, digest: string): string {
@@ -89,7 +89,7 @@ describe('blobs', () => {
   });
 
   it('an unknown blob is 404 BLOB_UNKNOWN (HEAD: 404 with no body)', async () => {
-    const unknown = 'sha256:' + createHash('sha256').update('nothing').digest('hex');
+    const unknown = sha256('nothing');
     await expectError(await fetch(blobUrl(reg.url, 'blob/repo', unknown)), 404, 'BLOB_UNKNOWN');
     await expectError(await fetch(blobUrl(reg.url, 'never/pushed', unknown)), 404, 'BLOB_UNKNOWN');
     const head = await fetch(blobUrl(reg.url, 'blob/repo', unknown), { method: 'HEAD' });
@@ -127,7 +127,7 @@ describe('blobs', () => {
   it('a blob pushed as sha512 is stored under its sha256 with an alias link, and served by either digest', async () => {
     const bytes = randomBytes(300);
     const d512 = 'sha512:' + createHash('sha512').update(bytes).digest('hex');
-    const d256 = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+    const d256 = sha256(bytes);
     const loc = await startUpload(reg.url, 'blob/sha512');
     const put = await fetch(withDigest(loc, d512), { method: 'PUT', body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
     await expectStatus(put, 201);

@@ -7,9 +7,10 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  MT, expectError, expectStatus, headerOf, pushBlob, pushImage, putManifest, raw, registryYaml, sha256,
+  MT, expectError, expectStatus, headerOf, pushBlob, pushImage, putManifest, raw, sha256,
 } from '../support/oci';
 import { startTestRegistry, type TestRegistry } from '../support/registry';
+import { testRegistryYaml } from '../support/registry-yaml';
 
 const SECRET = `berth-secret-${randomBytes(8).toString('hex')}`;
 
@@ -82,7 +83,7 @@ describe('no request reaches outside the storage root', () => {
   let blob: string;
   let manifest: Buffer;
   before(async () => {
-    reg = await startTestRegistry({ yaml: (root) => registryYaml(root, [], { dataDir: `${root}/outer/inner/data` }) });
+    reg = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { dataDir: `${root}/outer/inner/data` }) });
     dataDir = `${reg.root}/outer/inner/data`;
     // Bait outside the root: files a traversal would reach, with content we can recognise.
     await mkdir(`${reg.root}/outer/inner`, { recursive: true });

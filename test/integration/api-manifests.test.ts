@@ -6,9 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   ALL_MANIFEST_TYPES, MT, descriptorOf, dockerList, dockerManifest, expectError, expectStatus, hexOf, json,
-  ociIndex, ociManifest, pushBlob, pushImage, putManifest, registryYaml, sha256, v2Root,
+  ociIndex, ociManifest, pushBlob, pushImage, putManifest, sha256, v2Root,
 } from '../support/oci';
 import { startTestRegistry, type TestRegistry } from '../support/registry';
+import { testRegistryYaml } from '../support/registry-yaml';
 
 const MiB = 1024 * 1024;
 
@@ -289,7 +290,7 @@ describe('manifests', () => {
 
 describe('manifests with a configured berth.manifestmaxbytes', () => {
   let reg: TestRegistry;
-  before(async () => { reg = await startTestRegistry({ yaml: (root) => registryYaml(root, ['berth:', '  manifestmaxbytes: 2048']) }); });
+  before(async () => { reg = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: ['berth:', '  manifestmaxbytes: 2048'] }) }); });
   after(async () => { await reg.stop(); });
 
   it('accepts up to the configured size and refuses more with 413', async () => {

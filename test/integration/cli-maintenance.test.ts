@@ -6,9 +6,8 @@
 import { testRegistryYaml } from '../support/registry-yaml';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '../../main/config/load';
@@ -16,6 +15,7 @@ import { silentLogger } from '../../main/lib/logger';
 import { createRuntime, type Runtime } from '../../main/runtime/runtime';
 import { hexOf, pushBlob, pushImage, sha256 } from '../support/oci';
 import { freePort, runCommand, spawnProcess, waitForHttp } from '../support/processes';
+import { tempDir } from '../support/cleanup';
 
 const CLI = join(import.meta.dirname, '../../main/headless/cli.ts');
 
@@ -31,7 +31,7 @@ describe('berth gc and berth fsck', () => {
   let url: string;
   const berth = (...args: string[]) => berthWith({ BERTH_DATA_DIR: dataDir, REGISTRY_CONFIGURATION_PATH: '' }, ...args);
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'berth-cli-gc-'));
+    root = await tempDir('berth-cli-gc-');
     dataDir = join(root, 'berth-data');
     apiPort = await freePort();
     // No http.debug: online maintenance must not depend on it.

@@ -3,12 +3,12 @@
 // (Basic or a token issued before) without a restart. With no server running, the command
 // just updates the files and says nothing about a server.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, runCommand, sleep, spawnProcess, type ManagedProcess } from '../support/processes';
 import { testRegistryYaml } from '../support/registry-yaml';
+import { tempDir } from '../support/cleanup';
 
 const CLI = join(import.meta.dirname, '../../main/headless/cli.ts');
 const REPO = 'team/app';
@@ -28,7 +28,7 @@ describe('berth users with a running server', () => {
   };
 
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'berth-users-live-'));
+    root = await tempDir('berth-users-live-');
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     file = join(root, 'config.yml');

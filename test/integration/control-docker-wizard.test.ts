@@ -6,13 +6,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandRunner, WizardOptions } from '../../main/docker-setup/env';
 import { startConsoleServer, type ConsoleServer } from '../../main/console/console-server';
 import { silentLogger } from '../../main/lib/logger';
 import { startControl, type ControlFixture } from '../support/control';
+import { tempDir } from '../support/cleanup';
 
 const SECRET = 'c2VjcmV0LXJlZ2lzdHJ5LXRva2Vu';
 const CREDENTIALS = `{"auths":{"registry.example":{"auth":"${SECRET}"}}}\n`;
@@ -28,7 +28,7 @@ let f: ControlFixture;
 let server: ConsoleServer;
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'berth-control-wizard-'));
+  dir = await tempDir('berth-control-wizard-');
   home = join(dir, 'home');
   await mkdir(join(home, '.docker'), { recursive: true });
   credentials = join(home, '.docker', 'config.json');

@@ -8,9 +8,10 @@ import { stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { startControl, type ControlFixture } from '../support/control';
 import {
-  ALL_MANIFEST_TYPES, MT, descriptorOf, expectError, expectStatus, hexOf, json, pushBlob, putManifest, registryYaml, sha256, v2Root,
+  ALL_MANIFEST_TYPES, MT, descriptorOf, expectError, expectStatus, hexOf, json, pushBlob, putManifest, sha256, v2Root,
 } from '../support/oci';
 import { startTestRegistry, type TestRegistry } from '../support/registry';
+import { testRegistryYaml } from '../support/registry-yaml';
 
 const NONDIST = 'application/vnd.oci.image.layer.nondistributable.v1.tar';
 const FOREIGN = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
@@ -50,7 +51,7 @@ async function pushWith(url: string, repo: string, tag: string, layers: Layer[],
 
 describe('non-distributable layers with allow and deny lists', () => {
   let reg: TestRegistry;
-  before(async () => { reg = await startTestRegistry({ yaml: (root) => registryYaml(root, VALIDATION) }); });
+  before(async () => { reg = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: VALIDATION }) }); });
   after(async () => { await reg.stop(); });
 
   it('OCI nondistributable (tar, +gzip, +zstd) with allowed URLs: accepted without blobs, served byte for byte by tag and digest, listed', async () => {
@@ -129,7 +130,7 @@ describe('non-distributable layers with allow and deny lists', () => {
 
 describe('URL policy without lists, with deny only, and with validation disabled', () => {
   const push = async (yaml: string[], urls: string[]) => {
-    const reg = await startTestRegistry({ yaml: (root) => registryYaml(root, yaml) });
+    const reg = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: yaml }) });
     try {
       return (await pushWith(reg.url, 'ext/policy', 'v', [layer(`${NONDIST}+gzip`, urls)])).res.status;
     } finally {
@@ -157,7 +158,7 @@ describe('URL policy without lists, with deny only, and with validation disabled
 
 describe('GC and fsck on a store holding external layers', () => {
   let reg: TestRegistry;
-  before(async () => { reg = await startTestRegistry({ yaml: (root) => registryYaml(root, VALIDATION) }); });
+  before(async () => { reg = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: VALIDATION }) }); });
   after(async () => { await reg.stop(); });
   const exists = (d: string) => stat(`${v2Root(reg.root)}/blobs/sha256/${hexOf(d).slice(0, 2)}/${hexOf(d)}/data`).then(() => true, () => false);
 

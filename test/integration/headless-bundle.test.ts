@@ -4,17 +4,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testRegistryYaml, type TestYamlOptions } from '../support/registry-yaml';
+import { sha256 } from '../support/oci';
+import { tempDir } from '../support/cleanup';
 
 let dir: string;
 const children: ChildProcess[] = [];
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'berth-headless-'));
+  dir = await tempDir('berth-headless-');
   const r = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
   assert.equal(r.status, 0, `build failed: ${r.stderr}`);
 });
@@ -33,8 +34,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function config(root: string, port: number): string {
-  return `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${root}\nhttp:\n  addr: 127.0.0.1:${port}\n`;
+function config(root: string, port: number, o: TestYamlOptions = {}): string {
+  return testRegistryYaml(root, { dataDir: root, port, logLevel: 'warn', accessLog: true, deleteEnabled: false, ...o });
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -64,7 +65,6 @@ async function waitPrinted(p: { output: () => string }, ms = 10_000): Promise<vo
   while (!/Berth registry listening on/.test(p.output()) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
 }
 
-const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 test('the bundle has no electron among its inputs', async () => {
   const meta = JSON.parse(await readFile('dist/berth.meta.json', 'utf8')) as { inputs: Record<string, unknown> };
@@ -84,14 +84,14 @@ test('berth serve from the bundle: push and pull an image, then stop on SIGTERM'
   const layer = Buffer.from('layer bytes');
   const conf = Buffer.from('{"architecture":"amd64","os":"linux"}');
   for (const blob of [layer, conf]) {
-    const r = await fetch(`${url}/v2/headless/test/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob });
+    const r = await fetch(`${url}/v2/headless/test/blobs/uploads/?digest=${sha256(blob)}`, { method: 'POST', body: blob });
     assert.equal(r.status, 201);
   }
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(conf), size: conf.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(conf), size: conf.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }],
   });
   const put = await fetch(`${url}/v2/headless/test/manifests/v1`, {
     method: 'PUT', body: manifest, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
@@ -99,7 +99,7 @@ test('berth serve from the bundle: push and pull an image, then stop on SIGTERM'
   assert.equal(put.status, 201);
   const got = await fetch(`${url}/v2/headless/test/manifests/v1`);
   assert.equal(await got.text(), manifest);
-  const blob = await fetch(`${url}/v2/headless/test/blobs/${sha(layer)}`);
+  const blob = await fetch(`${url}/v2/headless/test/blobs/${sha256(layer)}`);
   assert.deepEqual(Buffer.from(await blob.arrayBuffer()), layer);
 
   assert.match(p.output(), /listening on http:\/\/127\.0\.0\.1:\d+/);
@@ -124,7 +124,7 @@ test('serve on every interface without login warns who may push and delete', asy
   const port = await freePort();
   const cfg = join(dir, 'shared.yml');
   // An explicit config.yml keeps its address, as in distribution: here every interface.
-  const yaml = config(join(dir, 'shared'), port).replace(`addr: 127.0.0.1:${port}`, `addr: :${port}`).replace('storage:\n', 'storage:\n  delete:\n    enabled: true\n');
+  const yaml = config(join(dir, 'shared'), port, { addr: `:${port}`, deleteEnabled: true });
   await writeFile(cfg, yaml);
   const p = run(['serve', '--config', cfg]);
   await waitReady(`http://127.0.0.1:${port}`);

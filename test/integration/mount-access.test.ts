@@ -7,8 +7,7 @@
 // the scopes the client asked for.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '../../main/config/load';
@@ -19,13 +18,14 @@ import { accessControllerFor, startRegistry } from '../../main/registry/registry
 import { hashPassword } from '../../main/users/htpasswd';
 import { descriptorOf, expectError, headerOf, MT, ociManifest, raw, sha256, type RawResponse } from '../support/oci';
 import { testRegistryYaml } from '../support/registry-yaml';
+import { tempDir } from '../support/cleanup';
 
 type Auth = { authorization: string } | Record<string, never>;
 const basic = (user: string): Auth => ({ authorization: `Basic ${Buffer.from(`${user}:${user}-pw`).toString('base64')}` });
 const bearer = (token: string): Auth => ({ authorization: `Bearer ${token}` });
 
 async function startAuthRegistry(berthAuth: string[], wrap?: (inner: AccessController) => AccessController) {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-mount-'));
+  const dir = await tempDir('berth-mount-');
   const htpasswd = join(dir, 'htpasswd');
   await writeFile(htpasswd, (await Promise.all(['alice', 'bob'].map(async (u) => `${u}:${await hashPassword(`${u}-pw`)}`))).join('\n') + '\n');
   const yaml = testRegistryYaml(dir, {

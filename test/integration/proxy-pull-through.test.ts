@@ -14,12 +14,13 @@ import { after, before, test } from 'node:test';
 import { runCleanups, tempDir } from '../support/cleanup';
 import { startForwarder, type Forwarder } from '../support/http-forwarder';
 import {
-  descriptorOf, dockerManifest, expectError, expectStatus, hexOf, MT, pushBlob, pushImage, putManifest, registryYaml, sha256, v2Root,
+  descriptorOf, dockerManifest, expectError, expectStatus, hexOf, MT, pushBlob, pushImage, putManifest, sha256, v2Root,
   ALL_MANIFEST_TYPES, type PushedImage,
 } from '../support/oci';
 import { freePort, sleep } from '../support/processes';
 import { startTestRegistry, type TestRegistry } from '../support/registry';
 import { parseDigest } from '../../main/registry/reference';
+import { testRegistryYaml } from '../support/registry-yaml';
 
 let upstream: TestRegistry;
 let fwd: Forwarder;
@@ -37,7 +38,7 @@ after(async () => {
 
 async function proxyOf(remote: string, extra: string[] = [], opts: { deleteEnabled?: boolean; ttl?: string } = {}): Promise<TestRegistry> {
   const r = await startTestRegistry({
-    yaml: (root) => registryYaml(root, ['proxy:', `  remoteurl: ${remote}`, ...(opts.ttl ? [`  ttl: ${opts.ttl}`] : []), ...extra], { deleteEnabled: opts.deleteEnabled ?? true }),
+    yaml: (root) => testRegistryYaml(root, { extra: ['proxy:', `  remoteurl: ${remote}`, ...(opts.ttl ? [`  ttl: ${opts.ttl}`] : []), ...extra], deleteEnabled: opts.deleteEnabled ?? true }),
   });
   open.push(r);
   return r;
@@ -174,14 +175,14 @@ test('local namespaces: push, pull, tags, referrers and a mount from a cached re
 
 test('content pushed under an upstream name by an older Berth no longer stands in for the upstream', async () => {
   const dataDir = await tempDir('berth-legacy-');
-  const plain = await startTestRegistry({ yaml: (root) => registryYaml(root, [], { dataDir }) });
+  const plain = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { dataDir }) });
   const legacy = await pushImage(plain.url, 'lib/legacy', 'v1');
   const legacyOnly = await pushImage(plain.url, 'lib/legacy', 'only-here');
   await plain.stop();
   const remote = await pushImage(upstream.url, 'lib/legacy', 'v1');
 
   const dead = await startForwarder(upstream.url);
-  const p = await startTestRegistry({ yaml: (root) => registryYaml(root, ['proxy:', `  remoteurl: ${dead.url}`], { dataDir }) });
+  const p = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: ['proxy:', `  remoteurl: ${dead.url}`], dataDir }) });
   open.push(p);
   const res = await getManifest(p.url, 'lib/legacy', 'v1');
   assert.equal(res.headers.get('docker-content-digest'), remote.digest, 'the upstream wins over the pushed tag');
@@ -201,11 +202,11 @@ test('content cached before its namespace was listed as local becomes local: nev
   const dataDir = await tempDir('berth-adopt-');
   const img = await pushImage(upstream.url, 'team/adopted', 'v1');
   const proxyLines = ['proxy:', `  remoteurl: ${fwd.url}`, '  ttl: 1h'];
-  const earlier = await startTestRegistry({ yaml: (root) => registryYaml(root, proxyLines, { dataDir }) });
+  const earlier = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: proxyLines, dataDir }) });
   await pullAll(earlier.url, 'team/adopted', 'v1', img);
   assert.ok(earlier.registry.proxy!.content.isCachedRepo('team/adopted'));
   await earlier.stop();
-  const p = await startTestRegistry({ yaml: (root) => registryYaml(root, [...proxyLines, 'berth:', '  proxy:', '    localnamespaces: [team]'], { dataDir }) });
+  const p = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: [...proxyLines, 'berth:', '  proxy:', '    localnamespaces: [team]'], dataDir }) });
   open.push(p);
   assert.ok(!p.registry.proxy!.content.isCachedRepo('team/adopted'), 'no longer marked cached');
   await p.registry.proxy!.expiry.run(Date.now() + 2 * 3600_000);
@@ -499,7 +500,7 @@ test('a token realm on the upstream\'s own host gets the credentials (plain HTTP
 
 test('berth.proxy.allowpush: false makes writes 405 UNSUPPORTED, also with only berth.proxy.upstreams', async () => {
   const r = await startTestRegistry({
-    yaml: (root) => registryYaml(root, ['berth:', '  proxy:', '    allowpush: false', '    upstreams:', '      - prefix: up.test', `        remoteurl: ${fwd.url}`]),
+    yaml: (root) => testRegistryYaml(root, { extra: ['berth:', '  proxy:', '    allowpush: false', '    upstreams:', '      - prefix: up.test', `        remoteurl: ${fwd.url}`] }),
   });
   open.push(r);
   await expectError(await fetch(`${r.url}/v2/mine/x/blobs/uploads/`, { method: 'POST' }), 405, 'UNSUPPORTED');

@@ -3,9 +3,7 @@
 // bounded by the answer, not by the size of the repository's manifests: measured here with a
 // driver that forces a garbage collection at every large read and records the live buffers.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -16,6 +14,7 @@ import { FilesystemDriver } from '../../main/registry/storage/driver/filesystem'
 import { randomBytes } from 'node:crypto';
 import { descriptorOf, MT, ociManifest, pushArtifact, pushBlob, putManifest } from '../support/oci';
 import { testRegistryYaml } from '../support/registry-yaml';
+import { tempDir } from '../support/cleanup';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -47,7 +46,7 @@ describe('referrers index memory', () => {
   let registry: RunningRegistry;
   let url: string;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'berth-referrers-'));
+    dir = await tempDir('berth-referrers-');
     const { config } = parseConfig(testRegistryYaml(dir), { env: {}, source: 'test' });
     driver = new MeasuringDriver({ rootdirectory: config.storage.filesystem.rootdirectory });
     registry = await startRegistry({ config, log: silentLogger, driver });

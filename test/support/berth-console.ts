@@ -1,12 +1,12 @@
 // Berth's web console as a user starts it: `berth serve --console 127.0.0.1:PORT --config FILE`
 // (the built bundle). The console prints its address with a one-time `#token=…`; the registry
 // itself listens on the config's http.addr.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from './berth-process';
 import { tempDir } from './cleanup';
 import { freePort, outputTail, sleep, spawnProcess, waitForHttp, describeExit, type ManagedProcess } from './processes';
-import { writeRegistryConfig } from './registry-config';
+import { testRegistryYaml } from './registry-yaml';
 
 export interface BerthConsole {
   /** The console's base URL, e.g. http://127.0.0.1:40123 */
@@ -31,7 +31,7 @@ export async function startBerthConsole(opts: { env?: NodeJS.ProcessEnv; args?: 
   const registryAddr = `127.0.0.1:${await freePort()}`;
   const consoleAddr = `127.0.0.1:${await freePort()}`;
   const config = join(work, 'config.yml');
-  await writeRegistryConfig(config, { root, addr: registryAddr, logLevel: 'warn', ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}) });
+  await writeFile(config, testRegistryYaml(root, { dataDir: root, addr: registryAddr, logLevel: 'warn', accessLog: true, extra: opts.extraYaml ? [opts.extraYaml] : [] }));
   // A private HOME: Berth's own files (htpasswd, certificates) never land in the real one.
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ...opts.env };
   const proc = spawnProcess(`berth console ${consoleAddr}`, process.execPath, [join(repoRoot, 'bin', 'berth.cjs'), 'serve', '--console', consoleAddr, '--config', config, ...(opts.args ?? [])], { cwd: repoRoot, env });

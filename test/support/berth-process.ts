@@ -2,11 +2,12 @@
 // config.yml the reference registry reads. It runs the built bundle (dist/berth.cjs), so the
 // e2e tests exercise what ships, not the TypeScript sources.
 import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './cleanup';
 import { freePort, spawnProcess, waitForHttp } from './processes';
-import { writeRegistryConfig } from './registry-config';
+import { testRegistryYaml } from './registry-yaml';
 import type { RegistryProcess, RegistryProcessOptions } from './registry-process';
 
 /** The repository root (test/support/../..). */
@@ -22,7 +23,7 @@ export async function startBerth(opts: RegistryProcessOptions = {}): Promise<Reg
   const root = opts.root ?? join(work, 'data');
   const addr = `${opts.host ?? '127.0.0.1'}:${opts.port ?? (await freePort())}`;
   const config = join(work, 'config.yml');
-  await writeRegistryConfig(config, { root, addr, logLevel: opts.logLevel ?? 'warn', ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}) });
+  await writeFile(config, testRegistryYaml(root, { dataDir: root, addr, logLevel: opts.logLevel ?? 'warn', accessLog: true, extra: opts.extraYaml ? [opts.extraYaml] : [] }));
   const args = [entry, 'serve', '--config', config];
   const [command, argv] = opts.netns ? opts.netns.exec(process.execPath, args) : [process.execPath, args];
   // Its own data folder, so the maintenance socket lives in the test's folder, not in $HOME.

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { repoRoot } from './berth-process';
 import { tempDir } from './cleanup';
 import { freePort, outputTail, runCommand, sleep, spawnProcess, type ManagedProcess } from './processes';
-import { writeRegistryConfig } from './registry-config';
+import { testRegistryYaml } from './registry-yaml';
 
 export interface BerthTls {
   /** https://127.0.0.1:PORT */
@@ -31,20 +31,22 @@ export async function startBerthTls(users: Array<{ user: string; password: strin
   const config = join(work, 'config.yml');
   const certs = join(work, 'certs');
   await mkdir(join(work, 'auth'));
-  await writeRegistryConfig(config, {
-    root: join(work, 'data'),
+  await writeFile(config, testRegistryYaml(work, {
     addr,
-    // http.tls belongs under the http: key that ends the generated config.
-    extraYaml: [
+    logLevel: 'warn',
+    accessLog: true,
+    http: [
       '  tls:',
       `    certificate: ${join(certs, 'server.crt')}`,
       `    key: ${join(certs, 'server.key')}`,
+    ],
+    extra: [
       'auth:',
       '  htpasswd:',
       '    realm: Berth test',
       `    path: ${join(work, 'auth', 'htpasswd')}`,
-    ].join('\n'),
-  });
+    ],
+  }));
   await writeFile(join(work, 'auth', 'htpasswd'), '');
   // Its own data folder, so the maintenance socket lives in the test's folder, not in $HOME.
   const env = { ...process.env, BERTH_DATA_DIR: join(work, 'berth-data') };

@@ -29,8 +29,10 @@ export async function runCleanups(): Promise<void> {
 }
 
 /**
- * A fresh directory under the system temp dir, removed by runCleanups(). Names stay short on
- * purpose: dockerd's containerd puts unix sockets under its exec-root (108-byte path limit).
+ * The tests' one way to get a fresh directory under the system temp dir (unit, integration, e2e
+ * and the support helpers). It is removed by runCleanups() (useE2EHooks, or a file's own
+ * after()); a test that is done with it sooner may rm it itself. Names stay short on purpose:
+ * dockerd's containerd puts unix sockets under its exec-root (108-byte path limit).
  */
 export async function tempDir(prefix = 'berth-e2e-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));

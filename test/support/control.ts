@@ -2,8 +2,7 @@
 // console's ConfigFileStore), registry on a free loopback port. For the control API tests.
 import { testRegistryYaml } from './registry-yaml';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArgsOf, ControlMethod, ResultOf } from '../../preload/contract';
 import { parseConfig } from '../../main/config/load';
@@ -12,6 +11,7 @@ import type { WizardOptions } from '../../main/docker-setup/env';
 import { silentLogger } from '../../main/lib/logger';
 import { createRuntime, type Runtime } from '../../main/runtime/runtime';
 import { ConfigFileStore } from '../../main/settings/settings-store';
+import { tempDir } from './cleanup';
 
 export interface ControlFixture {
   dir: string;
@@ -30,7 +30,7 @@ export function configYaml(dir: string, port = 0, extra = ''): string {
 }
 
 export async function startControl(opts: { start?: boolean; port?: number; extraYaml?: string; docker?: WizardOptions } = {}): Promise<ControlFixture> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-control-'));
+  const dir = await tempDir('berth-control-');
   const configPath = join(dir, 'config.yml');
   const text = configYaml(dir, opts.port ?? 0, opts.extraYaml ?? '');
   await writeFile(configPath, text);

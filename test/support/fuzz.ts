@@ -3,13 +3,14 @@
 // raw sockets, and the property every answer must have (success, or the OCI error envelope with
 // a spec code and a sensible status, or a bare refusal from Node's HTTP parser).
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseConfig } from '../../main/config/load';
 import type { Logger } from '../../main/lib/logger';
 import { startRegistry, type RunningRegistry } from '../../main/registry/registry';
+import { tempDir } from './cleanup';
+import { testRegistryYaml } from './registry-yaml';
 
 /** Every error code of the distribution spec (code-1 … code-14) plus distribution's UNKNOWN/UNAVAILABLE. */
 export const SPEC_CODES = new Set([
@@ -46,18 +47,12 @@ function recordingLogger(errors: string[]): Logger {
 
 /** Starts a registry on `<tmp>/data` with `<tmp>/sentinel` beside it; `extra` is more top-level YAML. */
 export async function startFuzzRegistry(extra: string[] = []): Promise<FuzzRegistry> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-fuzz-'));
+  const dir = await tempDir('berth-fuzz-');
   const dataDir = join(dir, 'data');
   await mkdir(join(dir, 'sentinel', 'docker', 'registry', 'v2'), { recursive: true });
   await writeFile(join(dir, 'sentinel', 'data'), 'sentinel');
   await writeFile(join(dir, 'sentinel', 'docker', 'registry', 'v2', 'link'), 'sentinel');
-  const yaml = [
-    'version: 0.1',
-    'log:', '  level: error', '  accesslog:', '    disabled: true',
-    'storage:', '  filesystem:', `    rootdirectory: ${dataDir}`, '  delete:', '    enabled: true',
-    'http:', '  addr: 127.0.0.1:0',
-    ...extra,
-  ].join('\n');
+  const yaml = testRegistryYaml(dir, { dataDir, extra });
   const { config } = parseConfig(yaml, { env: {}, source: 'fuzz' });
   const errors: string[] = [];
   const registry = await startRegistry({ config, log: recordingLogger(errors) });

@@ -9,6 +9,7 @@ import { tempDir } from './cleanup';
 import type { Dockerd } from './dockerd';
 import { requireExecutable } from './processes';
 import { tarArchive } from './tar';
+import { hexOf, sha256 } from './oci';
 
 /** A root filesystem tar with just /bin/busybox (Debian's busybox-static), for import. */
 export async function writeBusyboxRootfsTar(file: string): Promise<void> {
@@ -110,7 +111,7 @@ export async function writeRandomFile(file: string, size: number): Promise<strin
 
 async function writeAndHash(file: string, data: Buffer): Promise<string> {
   await writeFile(file, data);
-  return createHash('sha256').update(data).digest('hex');
+  return hexOf(sha256(data));
 }
 
 /** "digest: sha256:… size: N" from `docker push` / "Digest: sha256:…" from `docker pull`. */

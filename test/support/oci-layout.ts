@@ -2,10 +2,10 @@
 // a two-platform image index (linux/amd64 + linux/arm64, each with its own config and layer)
 // that `skopeo copy --all oci:DIR:TAG docker://…` pushes as-is, so the index bytes that reach
 // the registry are exactly the bytes written here.
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { sha256 } from './oci';
 import { tarArchive } from './tar';
 
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -37,9 +37,6 @@ export interface OciLayout {
   blobs: Map<string, Buffer>;
 }
 
-export function sha256Digest(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
 
 /**
  * Writes an OCI layout whose index.json names one image index (ref.name = tag). `label` goes
@@ -56,7 +53,7 @@ export async function writeMultiPlatformLayout(
   ];
   const blobs = new Map<string, Buffer>();
   const add = (data: Buffer) => {
-    const digest = sha256Digest(data);
+    const digest = sha256(data);
     blobs.set(digest, data);
     return { digest, size: data.length };
   };
@@ -70,7 +67,7 @@ export async function writeMultiPlatformLayout(
       architecture: platform.architecture,
       os: platform.os,
       config: { Cmd: ['/bin/sh'] },
-      rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
+      rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
     }));
     const manifest = json({
       schemaVersion: 2,
@@ -113,7 +110,7 @@ export async function readVerifiedBlobs(dir: string): Promise<Map<string, Buffer
   const blobDir = join(dir, 'blobs', 'sha256');
   for (const name of await readdir(blobDir)) {
     const data = await readFile(join(blobDir, name));
-    const digest = sha256Digest(data);
+    const digest = sha256(data);
     if (digest !== `sha256:${name}`) throw new Error(`blob ${name} in ${dir} has content digest ${digest}`);
     out.set(digest, data);
   }

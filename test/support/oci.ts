@@ -1,7 +1,6 @@
 // Small OCI/Docker building blocks for the HTTP-level API tests: digests, blob and image
 // pushes over the plain registry API, manifest/index/artifact builders, raw node:http requests
 // (for bodies and paths fetch would normalise), and assertions on the error envelope.
-import { testRegistryYaml } from './registry-yaml';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
@@ -261,11 +260,6 @@ export async function pushArtifact(
 }
 
 // --- registry config and disk -----------------------------------------------------------------
-
-/** The minimal test config of startTestRegistry plus extra top-level YAML (keys must not repeat). */
-export function registryYaml(root: string, extra: string[] = [], opts: { deleteEnabled?: boolean; dataDir?: string } = {}): string {
-  return testRegistryYaml(root, { ...opts, extra });
-}
 
 /** distribution's layout root inside the default test data directory. */
 export function v2Root(root: string): string {

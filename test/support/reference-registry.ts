@@ -1,9 +1,10 @@
 // Debian's docker-registry (CNCF Distribution 2.8.2): the reference implementation Berth is
 // compared with, and the peer that proves Berth's on-disk layout is distribution's.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from './cleanup';
 import { freePort, requireExecutable, spawnProcess, waitForHttp } from './processes';
-import { writeRegistryConfig } from './registry-config';
+import { testRegistryYaml } from './registry-yaml';
 import type { RegistryProcess, RegistryProcessOptions } from './registry-process';
 
 export async function startReferenceRegistry(opts: RegistryProcessOptions = {}): Promise<RegistryProcess> {
@@ -12,7 +13,7 @@ export async function startReferenceRegistry(opts: RegistryProcessOptions = {}):
   const root = opts.root ?? join(work, 'data');
   const addr = `${opts.host ?? '127.0.0.1'}:${opts.port ?? (await freePort())}`;
   const config = join(work, 'config.yml');
-  await writeRegistryConfig(config, { root, addr, logLevel: opts.logLevel ?? 'warn', ...(opts.extraYaml ? { extraYaml: opts.extraYaml } : {}) });
+  await writeFile(config, testRegistryYaml(root, { dataDir: root, addr, logLevel: opts.logLevel ?? 'warn', accessLog: true, extra: opts.extraYaml ? [opts.extraYaml] : [] }));
   const [command, argv] = opts.netns ? opts.netns.exec(binary, ['serve', config]) : [binary, ['serve', config]];
   const proc = spawnProcess(`docker-registry ${addr}`, command, argv);
   const url = `http://${addr}`;

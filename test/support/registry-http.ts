@@ -1,6 +1,6 @@
 // Plain HTTP looks at a registry from the tests, to check what the clients stored (media
 // types, digests, layer counts) without trusting the client that did the storing.
-import { createHash } from 'node:crypto';
+import { sha256 } from './oci';
 
 export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -29,7 +29,7 @@ export async function fetchManifest(registryUrl: string, repo: string, reference
     contentType: res.headers.get('content-type') ?? '',
     digest: res.headers.get('docker-content-digest') ?? '',
     body,
-    bodyDigest: `sha256:${createHash('sha256').update(body).digest('hex')}`,
+    bodyDigest: sha256(body),
     json: JSON.parse(body.toString('utf8')) as FetchedManifest['json'],
   };
 }

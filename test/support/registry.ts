@@ -1,14 +1,13 @@
 // An in-process Berth registry on a temporary directory and a free loopback port, for
 // integration tests: real HTTP, real files, nothing mocked.
 import { testRegistryYaml } from './registry-yaml';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { parseConfig } from '../../main/config/load';
 import type { RegistryConfig } from '../../main/config/types';
 import { silentLogger } from '../../main/lib/logger';
 import type { AccessController } from '../../main/registry/auth/access';
 import { startRegistry, type RunningRegistry } from '../../main/registry/registry';
+import { tempDir } from './cleanup';
 
 export interface TestRegistry {
   url: string;
@@ -22,7 +21,7 @@ export interface TestRegistry {
 
 /** `extraYaml` is appended to a minimal config; top-level keys given there must not repeat. */
 export async function startTestRegistry(opts: { yaml?: (root: string) => string; deleteEnabled?: boolean; access?: AccessController } = {}): Promise<TestRegistry> {
-  const root = await mkdtemp(join(tmpdir(), 'berth-it-'));
+  const root = await tempDir('berth-it-');
   const yaml = opts.yaml?.(root) ?? testRegistryYaml(root, { deleteEnabled: opts.deleteEnabled ?? true });
   const { config } = parseConfig(yaml, { env: {}, source: 'test' });
   const access = opts.access ? { access: opts.access } : {};

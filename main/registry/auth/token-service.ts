@@ -36,7 +36,7 @@ export class TokenService {
   }
 
   /** The claims of a valid, unexpired token; undefined otherwise. */
-  verify(token: string, now = Date.now()): TokenClaims | undefined {
+  verify(token: string): TokenClaims | undefined {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const expected = Buffer.from(this.sign(`${parts[0]}.${parts[1]}`));
@@ -44,7 +44,7 @@ export class TokenService {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
       const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as TokenClaims;
-      if (typeof claims.exp !== 'number' || claims.exp * 1000 < now || !Array.isArray(claims.access)) return undefined;
+      if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now() || !Array.isArray(claims.access)) return undefined;
       return claims;
     } catch {
       return undefined;

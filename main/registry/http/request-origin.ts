@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { hostname as osHostname } from 'node:os';
 import { hostNameOf, isIpLiteral } from '../../lib/host-name';
 import { RegistryError } from '../errors';
-import { listensOnLoopback } from './listen-address';
+import { listensOnLoopback } from '../../config/listen-address';
 
 export interface RequestOriginPolicy {
   /** The listener's own address (http.addr or http.debug.addr). */

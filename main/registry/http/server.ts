@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { RegistryConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
-import { parseListenAddress } from './listen-address';
+import { parseListenAddress } from '../../config/listen-address';
 import { loadTlsOptions, watchTlsFiles } from './tls-options';
 
 export interface ApiServer {

@@ -37,8 +37,11 @@ export async function loadTlsOptions(tls: TlsConfig): Promise<SecureContextOptio
   return opts;
 }
 
+/** How often the certificate and key files are stat'ed for a renewal. */
+const WATCH_INTERVAL_MS = 2000;
+
 /** Watches the certificate and key; returns a function that stops watching. */
-export function watchTlsFiles(server: TlsServer, tls: TlsConfig, log: Logger, intervalMs = 2000): () => void {
+export function watchTlsFiles(server: TlsServer, tls: TlsConfig, log: Logger): () => void {
   let reloading = false;
   const reload = async () => {
     if (reloading) return;
@@ -56,8 +59,8 @@ export function watchTlsFiles(server: TlsServer, tls: TlsConfig, log: Logger, in
   const onChange = (cur: { mtimeMs: number }, prev: { mtimeMs: number }) => {
     if (cur.mtimeMs !== prev.mtimeMs) void reload();
   };
-  watchFile(tls.certificate, { interval: intervalMs, persistent: false }, onChange);
-  watchFile(tls.key, { interval: intervalMs, persistent: false }, onChange);
+  watchFile(tls.certificate, { interval: WATCH_INTERVAL_MS, persistent: false }, onChange);
+  watchFile(tls.key, { interval: WATCH_INTERVAL_MS, persistent: false }, onChange);
   return () => {
     unwatchFile(tls.certificate, onChange);
     unwatchFile(tls.key, onChange);

@@ -157,7 +157,8 @@ export class UploadStore {
   }
 
   /** Removes uploads that started more than `maxAgeMs` ago (distribution's upload purging). */
-  async purge(repositories: readonly string[], maxAgeMs: number, now = Date.now()): Promise<number> {
+  async purge(repositories: readonly string[], maxAgeMs: number): Promise<number> {
+    const now = Date.now();
     let purged = 0;
     for (const name of repositories) {
       for (const id of await listIfExists(this.driver, paths.uploadsDir(name))) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { CONTROL_CHANNEL, CONTROL_EVENT_CHANNEL, type ControlResult } from '../../../preload/contract';
 import { registerControlIpc } from '../../../main/app/ipc';
 import { startControl } from '../../support/control';
-import { FakeIpcMain, FakeWebContents } from './fakes';
+import { FakeIpcMain, FakeWebContents } from '../../support/electron-fakes';
 
 const fixture = await startControl({ start: false });
 after(() => fixture.close());

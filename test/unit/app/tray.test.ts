@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createTrayController } from '../../../main/app/tray';
 import { trayModel } from '../../../main/app/tray-model';
 import { trayIconPath } from '../../../main/app/paths';
-import { FakeRuntime, FakeTray, running } from './fakes';
+import { FakeRuntime, FakeTray, running } from '../../support/electron-fakes';
 
 function setup() {
   const tray = new FakeTray();

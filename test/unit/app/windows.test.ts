@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { APP_CSP, appFileFor, isAppUrl } from '../../../main/app/app-url';
 import { hardenSession, hardenWebContents } from '../../../main/app/security';
 import { mainWindowOptions } from '../../../main/app/windows';
-import { FakeSession, FakeWebContents } from './fakes';
+import { FakeSession, FakeWebContents } from '../../support/electron-fakes';
 
 test('window options are hardened', () => {
   const o = mainWindowOptions('/app/dist/app/preload.cjs');

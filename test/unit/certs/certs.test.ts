@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { hostname, networkInterfaces, tmpdir } from 'node:os';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import forge from 'node-forge';
@@ -13,9 +13,10 @@ import { classifyNames, defaultSubjectNames } from '../../../main/certs/default-
 import { describeCertificate } from '../../../main/certs/describe';
 import { generateCa, generateServerCertificate, type KeySize } from '../../../main/certs/generate';
 import { CertificateError, validateCertificatePair } from '../../../main/certs/validate';
+import { tempDir } from '../../support/cleanup';
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'berth-certs-')); });
+before(async () => { dir = await tempDir('berth-certs-'); });
 after(async () => { await rm(dir, { recursive: true, force: true }); });
 
 function openssl(args: string[]): string {

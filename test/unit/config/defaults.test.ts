@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   ConfigError, defaultConfig, defaultConfigYaml, defaultDataDir, loadConfigFile, parseConfig, redactConfig,
 } from '../../../main/config/load';
+import { tempDir } from '../../support/cleanup';
 
 describe('defaultConfig (Berth embedded default)', () => {
   it('stores under <dataDir>/registry with deletes, debug server, metrics and health on, listening on loopback', () => {
@@ -78,7 +78,7 @@ describe('redactConfig', () => {
 describe('loadConfigFile', () => {
   let dir = '';
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'berth-config-'));
+    dir = await tempDir('berth-config-');
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mirrorHosts } from '../../../main/docker-setup/containerd-hosts';
 import { containerdMirrorTarget, containerdPlainTarget, installTrust, manualCommands, trustTarget } from '../../../main/docker-setup/trust';
+import { tempDir } from '../../support/cleanup';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -30,7 +30,7 @@ test('default locations: rootful and rootless docker, podman, containerd', () =>
 });
 
 test('installTrust writes ca.crt; the manual commands write the same files', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-trust-'));
+  const dir = await tempDir('berth-trust-');
   try {
     const t = trustTarget('containerd', { hostPort: '10.0.0.5:5443', caPem: CA, baseDir: join(dir, 'a') });
     assert.deepEqual(await installTrust(t), { written: true, dir: t.dir });
@@ -48,7 +48,7 @@ test('installTrust writes ca.crt; the manual commands write the same files', asy
 });
 
 test('containerd without TLS, and as a mirror: hosts.toml (and Berth\'s CA) in the right folder', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-trust-'));
+  const dir = await tempDir('berth-trust-');
   try {
     const plain = containerdPlainTarget({ hostPort: '127.0.0.1:5000', baseDir: dir });
     assert.equal(plain.dir, join(dir, '127.0.0.1:5000'));

@@ -6,11 +6,11 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyDaemonChange, detectDockerTargets, previewDaemonChange } from '../../../main/docker-setup/wizard';
 import type { CommandRunner, WizardOptions } from '../../../main/docker-setup/env';
+import { tempDir } from '../../support/cleanup';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -22,7 +22,7 @@ const ORIGINAL = '{\n  "debug": true\n}\n';
 const noDocker: CommandRunner = async (cmd) => ({ code: null, stdout: '', stderr: '', error: `${cmd} is not installed` });
 
 async function machine() {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-wiz-targets-'));
+  const dir = await tempDir('berth-wiz-targets-');
   dirs.push(dir);
   const home = join(dir, 'home');
   await mkdir(join(home, '.docker'), { recursive: true });

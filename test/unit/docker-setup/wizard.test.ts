@@ -6,16 +6,16 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyDaemonChange, clientSnippets, detectDockerTargets, previewDaemonChange } from '../../../main/docker-setup/wizard';
 import type { CommandRunner, WizardOptions } from '../../../main/docker-setup/env';
+import { tempDir } from '../../support/cleanup';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 async function tmp(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'berth-wiz-'));
+  const d = await tempDir('berth-wiz-');
   dirs.push(d);
   return d;
 }

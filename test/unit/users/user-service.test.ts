@@ -2,8 +2,7 @@
 // HtpasswdFile following changes made behind its back.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { configRoleStore } from '../../../main/config/edit-config';
@@ -11,9 +10,10 @@ import { parseConfig } from '../../../main/config/load';
 import { HtpasswdFile } from '../../../main/users/htpasswd-file';
 import { hashPassword, parseHtpasswd, verifyPassword } from '../../../main/users/htpasswd';
 import { UserError, UserService } from '../../../main/users/user-service';
+import { tempDir } from '../../support/cleanup';
 
 let dir: string;
-before(async () => { dir = await mkdtemp(join(tmpdir(), 'berth-users-')); });
+before(async () => { dir = await tempDir('berth-users-'); });
 after(async () => { await rm(dir, { recursive: true, force: true }); });
 
 const CONFIG = (htpasswd: string) => `# Berth test config: this comment must survive

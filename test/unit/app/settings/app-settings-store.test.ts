@@ -3,22 +3,22 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import Conf from 'conf';
-import { parseConfig } from '../../../main/config/load';
-import { createPreferences } from '../../../main/app/preferences';
-import { AppSettingsStore, type StoredSettings } from '../../../main/app/settings/app-settings-store';
-import { appStoreMigrations, appStoreSchema, type AppStoreShape } from '../../../main/app/settings/store-schema';
-import { appStoreOptions, restrictStoreFile } from '../../../main/app/settings/store-file';
-import { safeStoragePort } from '../../../main/app/settings/safe-storage';
-import { FakeSafeStorage } from './fakes';
-import type { KeyValuePort } from '../../../main/app/ports';
-import { fileDefaults } from '../../../main/settings/defaults';
-import { settingsFromConfig } from '../../../main/settings/settings-from-config';
+import { parseConfig } from '../../../../main/config/load';
+import { createPreferences } from '../../../../main/app/preferences';
+import { AppSettingsStore, type StoredSettings } from '../../../../main/app/settings/app-settings-store';
+import { appStoreMigrations, appStoreSchema, type AppStoreShape } from '../../../../main/app/settings/store-schema';
+import { appStoreOptions, restrictStoreFile } from '../../../../main/app/settings/store-file';
+import { safeStoragePort } from '../../../../main/app/settings/safe-storage';
+import { FakeSafeStorage } from '../../../support/electron-fakes';
+import type { KeyValuePort } from '../../../../main/app/ports';
+import { fileDefaults } from '../../../../main/settings/defaults';
+import { settingsFromConfig } from '../../../../main/settings/settings-from-config';
+import { tempDir } from '../../../support/cleanup';
 
-const dir = await mkdtemp(join(tmpdir(), 'berth-app-store-'));
+const dir = await tempDir('berth-app-store-');
 after(() => rm(dir, { recursive: true, force: true }));
 
 class MapStore implements KeyValuePort {

@@ -1,15 +1,16 @@
 // Repeated failed logins from one address are slowed, then refused with 429 TOOMANYREQUESTS and
 // Retry-After, while the same user still logs in from another address.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FailureLimiter } from '../../../main/registry/auth/failure-limiter';
-import { RegistryError } from '../../../main/registry/errors';
-import { hashPassword } from '../../../main/users/htpasswd';
-import { startTestRegistry, type TestRegistry } from '../../support/registry';
-import { errorCode, send } from './auth-http';
+import { FailureLimiter } from '../../../../main/registry/auth/failure-limiter';
+import { RegistryError } from '../../../../main/registry/errors';
+import { hashPassword } from '../../../../main/users/htpasswd';
+import { startTestRegistry, type TestRegistry } from '../../../support/registry';
+import { errorCode, send } from '../../../support/auth-http';
+import { testRegistryYaml } from '../../../support/registry-yaml';
+import { tempDir } from '../../../support/cleanup';
 
 async function elapsed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -65,24 +66,16 @@ describe('failure limiting over HTTP (127.0.0.2 guesses, 127.0.0.1 logs in)', ()
   let dir: string;
   let reg: TestRegistry;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'berth-limit-'));
+    dir = await tempDir('berth-limit-');
     const htpasswd = join(dir, 'htpasswd');
     await writeFile(htpasswd, `alice:${await hashPassword('alice-pw')}\n`);
     reg = await startTestRegistry({
-      yaml: (root) => [
-        'version: 0.1',
-        'log:',
-        '  level: error',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${root}/data`,
-        'http:',
-        '  addr: 127.0.0.1:0',
+      yaml: (root) => testRegistryYaml(root, { extra: [
         'auth:',
         '  htpasswd:',
         '    realm: Limits',
         `    path: ${htpasswd}`,
-      ].join('\n'),
+      ] }),
     });
   });
   after(async () => {

@@ -2,8 +2,7 @@
 // addresses would give it 2^64 fresh starts), IPv4-mapped peers as IPv4, and — only from a
 // configured reverse proxy — the client that proxy names in X-Forwarded-For.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '../../../main/config/load';
@@ -11,7 +10,8 @@ import { addressSet, clientAddress, clientKey } from '../../../main/lib/client-a
 import { hashPassword } from '../../../main/users/htpasswd';
 import { startTestRegistry, type TestRegistry } from '../../support/registry';
 import { testRegistryYaml } from '../../support/registry-yaml';
-import { send } from './auth-http';
+import { send } from '../../support/auth-http';
+import { tempDir } from '../../support/cleanup';
 
 describe('client keys and forwarded addresses', () => {
   it('IPv6 addresses count by /64; IPv4 and IPv4-mapped addresses as the IPv4 address', () => {
@@ -48,7 +48,7 @@ describe('the login limiter behind a trusted reverse proxy (127.0.0.1 is the pro
   let dir: string;
   let reg: TestRegistry;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'berth-xff-'));
+    dir = await tempDir('berth-xff-');
     const htpasswd = join(dir, 'htpasswd');
     await writeFile(htpasswd, `alice:${await hashPassword('alice-pw')}\ncarol:${await hashPassword('carol-pw')}\n`);
     reg = await startTestRegistry({

@@ -3,9 +3,9 @@
 // library/ for single-component names.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../../main/config/load';
-import { silentLogger } from '../../../main/lib/logger';
-import { UpstreamRouter } from '../../../main/registry/proxy/upstream-router';
+import { parseConfig } from '../../../../main/config/load';
+import { silentLogger } from '../../../../main/lib/logger';
+import { UpstreamRouter } from '../../../../main/registry/proxy/upstream-router';
 
 function router(yaml: string): UpstreamRouter {
   const { config } = parseConfig(`version: 0.1\nstorage: inmemory\n${yaml}`, { env: {}, source: 'test' });

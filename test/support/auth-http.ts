@@ -2,7 +2,7 @@
 // limiter keys on it), and pushing a tiny image with credentials.
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { descriptorOf, json, MT, ociManifest, sha256 } from '../../support/oci';
+import { descriptorOf, json, MT, ociManifest, sha256 } from './oci';
 
 export interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 

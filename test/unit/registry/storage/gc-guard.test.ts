@@ -3,11 +3,11 @@
 // deleted waits and then sees it missing (never a blob that vanishes after the check).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sha256Digest } from '../../../main/registry/digest';
-import { parseDigest } from '../../../main/registry/reference';
-import { BlobStore } from '../../../main/registry/storage/blob-store';
-import { InMemoryDriver } from '../../../main/registry/storage/driver/inmemory';
-import { GcGuard } from '../../../main/registry/storage/gc-guard';
+import { sha256Digest } from '../../../../main/registry/digest';
+import { parseDigest } from '../../../../main/registry/reference';
+import { BlobStore } from '../../../../main/registry/storage/blob-store';
+import { InMemoryDriver } from '../../../../main/registry/storage/driver/inmemory';
+import { GcGuard } from '../../../../main/registry/storage/gc-guard';
 
 describe('GcGuard', () => {
   it('begin waits for guarded operations that started before it', async () => {

@@ -4,17 +4,17 @@
 // Berth (or the running registry is told to reload), within the file re-check otherwise.
 // Runs the real runtime, so a role change goes through `reconfigure` as the app and console do.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../../../main/config/load';
-import { silentLogger } from '../../../main/lib/logger';
-import { createRuntime, type Runtime } from '../../../main/runtime/runtime';
-import { hashPassword } from '../../../main/users/htpasswd';
-import { UserService } from '../../../main/users/user-service';
-import { testRegistryYaml } from '../../support/registry-yaml';
-import { errorCode, send, type Reply } from './auth-http';
+import { parseConfig } from '../../../../main/config/load';
+import { silentLogger } from '../../../../main/lib/logger';
+import { createRuntime, type Runtime } from '../../../../main/runtime/runtime';
+import { hashPassword } from '../../../../main/users/htpasswd';
+import { UserService } from '../../../../main/users/user-service';
+import { testRegistryYaml } from '../../../support/registry-yaml';
+import { errorCode, send, type Reply } from '../../../support/auth-http';
+import { tempDir } from '../../../support/cleanup';
 
 const REPO = 'team/app';
 
@@ -31,7 +31,7 @@ describe('tokens and proofs are re-checked at use', () => {
   const config = (roles: string[]) => parseConfig(yaml(roles), { env: {}, source: 'test' }).config;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'berth-revoke-'));
+    dir = await tempDir('berth-revoke-');
     htpasswd = join(dir, 'htpasswd');
     const lines = await Promise.all([['writer', 'write-pw'], ['reader', 'read-pw']].map(async ([u, p]) => `${u}:${await hashPassword(p!)}`));
     await writeFile(htpasswd, `${lines.join('\n')}\n`);

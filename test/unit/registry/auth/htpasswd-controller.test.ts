@@ -1,27 +1,27 @@
 // htpasswd authentication and Berth's roles over real HTTP against an in-process registry:
 // the challenge as distribution sends it, read/write/admin, anonymous pull, the credential
 // proof cache (bcrypt once, not per request), and unknown users costing what wrong passwords do.
-import { testRegistryYaml } from '../../support/registry-yaml';
+import { testRegistryYaml } from '../../../support/registry-yaml';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { createLogger } from '../../../main/lib/logger';
-import { HtpasswdController } from '../../../main/registry/auth/htpasswd-controller';
-import { hashPassword } from '../../../main/users/htpasswd';
-import { UserService } from '../../../main/users/user-service';
-import { startTestRegistry, type TestRegistry } from '../../support/registry';
-import { basic, errorCode, median, pushTinyImage, send } from './auth-http';
+import { createLogger } from '../../../../main/lib/logger';
+import { HtpasswdController } from '../../../../main/registry/auth/htpasswd-controller';
+import { hashPassword } from '../../../../main/users/htpasswd';
+import { UserService } from '../../../../main/users/user-service';
+import { startTestRegistry, type TestRegistry } from '../../../support/registry';
+import { basic, errorCode, median, pushTinyImage, send } from '../../../support/auth-http';
+import { tempDir } from '../../../support/cleanup';
 
 const UNAUTHORIZED_BODY = '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}';
 
 let dir: string;
 let htpasswd: string;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'berth-auth-'));
+  dir = await tempDir('berth-auth-');
   htpasswd = join(dir, 'htpasswd');
   // Cost 10, what htpasswd -B and `berth users add` write: the timing tests depend on it.
   const lines = await Promise.all([['reader', 'read-pw'], ['writer', 'write-pw'], ['boss', 'boss-pw'], ['changer', 'old-pw']]

@@ -1,10 +1,10 @@
 // Small fakes of the Electron objects the app glue touches (tray, ipcMain, webContents,
 // session, safeStorage), recording what the code under test did to them.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { RegistryStatus } from '../../../preload/contract';
-import { Emitter } from '../../../main/lib/events';
-import type { IpcInvokeEventLike, IpcMainPort, MenuItemModel, SessionPort, TrayPort, WebContentsPort } from '../../../main/app/ports';
-import type { SafeStorageLike } from '../../../main/app/settings/safe-storage';
+import type { RegistryStatus } from '../../preload/contract';
+import { Emitter } from '../../main/lib/events';
+import type { IpcInvokeEventLike, IpcMainPort, MenuItemModel, SessionPort, TrayPort, WebContentsPort } from '../../main/app/ports';
+import type { SafeStorageLike } from '../../main/app/settings/safe-storage';
 
 export class FakeTray implements TrayPort {
   image = '';

@@ -2,8 +2,8 @@
 // which URLs validation.manifests.urls lets through (distribution's semantics, edge by edge).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ValidationConfig } from '../../../main/config/types';
-import { isExternalLayer, urlPolicy } from '../../../main/registry/manifest/external-layers';
+import type { ValidationConfig } from '../../../../main/config/types';
+import { isExternalLayer, urlPolicy } from '../../../../main/registry/manifest/external-layers';
 
 function validation(allow: string[], deny: string[], disabled = false): ValidationConfig {
   return { disabled, manifests: { urls: { allow, deny }, indexes: { platforms: 'all', platformlist: [] } } };

@@ -2,9 +2,9 @@
 // for the size cap, followed vs pushed tags, and persistence across restarts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { silentLogger } from '../../../main/lib/logger';
-import { CACHE_STATE_PATH, CacheState } from '../../../main/registry/proxy/cache-state';
-import { InMemoryDriver } from '../../../main/registry/storage/driver/inmemory';
+import { silentLogger } from '../../../../main/lib/logger';
+import { CACHE_STATE_PATH, CacheState } from '../../../../main/registry/proxy/cache-state';
+import { InMemoryDriver } from '../../../../main/registry/storage/driver/inmemory';
 
 const D = (n: number) => `sha256:${String(n).padStart(64, '0')}`;
 

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { parseDigest } from '../../../main/registry/reference';
-import { InMemoryDriver } from '../../../main/registry/storage/driver/inmemory';
-import { paths } from '../../../main/registry/storage/paths';
-import { TagStore } from '../../../main/registry/storage/tag-store';
+import { parseDigest } from '../../../../main/registry/reference';
+import { InMemoryDriver } from '../../../../main/registry/storage/driver/inmemory';
+import { paths } from '../../../../main/registry/storage/paths';
+import { TagStore } from '../../../../main/registry/storage/tag-store';
 
 const A = parseDigest(`sha256:${'a'.repeat(64)}`)!;
 const B = parseDigest(`sha256:${'b'.repeat(64)}`)!;

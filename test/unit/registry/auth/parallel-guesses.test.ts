@@ -3,25 +3,25 @@
 // threads, so a burst of guesses does not stall other clients (a logged-in client's requests,
 // answered from its proven credential, keep their usual speed).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
-import { silentLogger } from '../../../main/lib/logger';
-import { HtpasswdController } from '../../../main/registry/auth/htpasswd-controller';
-import { BcryptPool } from '../../../main/users/bcrypt-pool';
-import { hashPassword } from '../../../main/users/htpasswd';
-import { startTestRegistry, type TestRegistry } from '../../support/registry';
-import { testRegistryYaml } from '../../support/registry-yaml';
-import { errorCode, send } from './auth-http';
+import { silentLogger } from '../../../../main/lib/logger';
+import { HtpasswdController } from '../../../../main/registry/auth/htpasswd-controller';
+import { BcryptPool } from '../../../../main/users/bcrypt-pool';
+import { hashPassword } from '../../../../main/users/htpasswd';
+import { startTestRegistry, type TestRegistry } from '../../../support/registry';
+import { testRegistryYaml } from '../../../support/registry-yaml';
+import { errorCode, send } from '../../../support/auth-http';
+import { tempDir } from '../../../support/cleanup';
 
 describe('parallel password guesses', () => {
   let dir: string;
   let reg: TestRegistry;
   const pool = new BcryptPool(2);
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'berth-guesses-'));
+    dir = await tempDir('berth-guesses-');
     const htpasswd = join(dir, 'htpasswd');
     await writeFile(htpasswd, `alice:${await hashPassword('alice-pw')}\n`);
     const access = new HtpasswdController({

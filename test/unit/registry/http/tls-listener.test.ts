@@ -1,28 +1,28 @@
 // The HTTPS listener (http.tls): certificate renewal without dropping keep-alive connections,
 // clear startup errors, minimumtls and TLS 1.2 cipher suites as Go/distribution apply them.
-import { testRegistryYaml } from '../../support/registry-yaml';
+import { testRegistryYaml } from '../../../support/registry-yaml';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { caPaths, initCertificates, type TlsPaths } from '../../../main/certs/cert-service';
-import { generateCa, generateServerCertificate } from '../../../main/certs/generate';
-import { parseConfig } from '../../../main/config/load';
-import { silentLogger } from '../../../main/lib/logger';
-import { startRegistry } from '../../../main/registry/registry';
-import { writeFileAtomic } from '../../../main/lib/atomic-file';
-import { startTestRegistry, type TestRegistry } from '../../support/registry';
+import { caPaths, initCertificates, type TlsPaths } from '../../../../main/certs/cert-service';
+import { generateCa, generateServerCertificate } from '../../../../main/certs/generate';
+import { parseConfig } from '../../../../main/config/load';
+import { silentLogger } from '../../../../main/lib/logger';
+import { startRegistry } from '../../../../main/registry/registry';
+import { writeFileAtomic } from '../../../../main/lib/atomic-file';
+import { startTestRegistry, type TestRegistry } from '../../../support/registry';
+import { tempDir } from '../../../support/cleanup';
 
 let dir: string;
 let paths: TlsPaths;
 let ca: Buffer;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'berth-tls-'));
+  dir = await tempDir('berth-tls-');
   paths = { certificate: join(dir, 'server.crt'), key: join(dir, 'server.key') };
   await initCertificates(paths, { names: ['localhost', '127.0.0.1'] });
   ca = await readFile(caPaths(paths).cert);

@@ -2,7 +2,7 @@
 // Quay and distribution send them).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseChallenges } from '../../../main/registry/proxy/challenge';
+import { parseChallenges } from '../../../../main/registry/proxy/challenge';
 
 test("Docker Hub's Bearer challenge: realm, service and scope", () => {
   const [c, ...rest] = parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"');
