@@ -5,6 +5,7 @@
 // Defaults are not applied here but in normalize.ts, which also turns durations into ms.
 import { z } from 'zod';
 import { LOG_LEVELS } from '../lib/logger';
+import { ROLES } from '../../preload/contract/settings';
 import { cipherSuiteProblem, KNOWN_CIPHER_SUITES } from './cipher-suites';
 import { parseNonNegativeDuration } from './duration';
 import { closest } from './suggest';
@@ -186,8 +187,8 @@ export const configFileSchema = z.strictObject({
     auth: section({
       /** `pull` lets requests without credentials pull (a Docker daemon's registry-mirrors never sends any). */
       anonymous: choice(['none', 'pull']),
-      defaultrole: choice(['read', 'write', 'admin']),
-      roles: z.record(z.string(), z.string().transform((s) => s.toLowerCase()).pipe(z.enum(['read', 'write', 'admin']))).nullish(),
+      defaultrole: choice(ROLES),
+      roles: z.record(z.string(), z.string().transform((s) => s.toLowerCase()).pipe(z.enum(ROLES))).nullish(),
       /** How long a verified credential is trusted before bcrypt runs again. */
       credentialcache: duration(),
       /** Worker threads that run bcrypt (default min(2, cores)), so logins never stall the event loop. */

@@ -4,6 +4,7 @@
 // Berth's own extensions live under `berth`, a top-level key registry:3 ignores.
 
 import type { LogLevel } from '../lib/logger';
+import type { Role } from '../../preload/contract/settings';
 
 export interface LogConfig {
   level: LogLevel;
@@ -129,7 +130,7 @@ export interface BerthUploadsConfig {
   maxperclient: number;
 }
 
-export type Role = 'read' | 'write' | 'admin';
+export type { Role } from '../../preload/contract/settings';
 
 /** Berth's additions to htpasswd auth. */
 export interface BerthAuthConfig {

@@ -6,10 +6,11 @@ import { isAbsolute as winAbsolute } from 'node:path/win32';
 import { z } from 'zod';
 import type { ArgsOf, ControlMethod } from '../../preload/contract';
 import { hostPortProblem, insecureRegistryProblem, mirrorUrlProblem } from '../../preload/contract/registry-hosts';
+import { ROLES } from '../../preload/contract/settings';
 import { NAME_MAX, NAME_RE, parseDigest, TAG_RE } from '../registry/reference';
 
 const none = z.strictObject({});
-const role = z.enum(['read', 'write', 'admin']);
+const role = z.enum(ROLES);
 const absolutePath = z.string().min(1, 'a path is required').max(4096)
   .refine((p) => posixAbsolute(p) || winAbsolute(p), 'must be an absolute path');
 const repository = z.string().max(NAME_MAX).regex(NAME_RE, 'not a valid repository name (lower-case letters, digits, separators, "/")');

@@ -1,7 +1,9 @@
 // What the home page's toggles edit. The core turns settings into a distribution config.yml
 // (and back), so the same file runs under `berth serve` or registry:3.
 
-export type Role = 'read' | 'write' | 'admin';
+/** Berth's roles, weakest first: read pulls and lists, write also pushes, admin also deletes. */
+export const ROLES = ['read', 'write', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface Settings {
   /** TCP port of the registry. */

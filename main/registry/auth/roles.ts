@@ -2,10 +2,9 @@
 // berth.auth.roles; users without an entry get berth.auth.defaultrole.
 import type { Action } from './access';
 
-import type { Role } from '../../config/types';
+import { ROLES, type Role } from '../../../preload/contract/settings';
 
-export type { Role };
-export const ROLES: readonly Role[] = ['read', 'write', 'admin'];
+export { ROLES, type Role };
 
 const RANK: Record<Role, number> = { read: 0, write: 1, admin: 2 };
 const NEEDS: Record<Action, Role> = { pull: 'read', catalog: 'read', push: 'write', delete: 'admin' };
