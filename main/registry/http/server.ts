@@ -54,7 +54,10 @@ export async function createApiServer(
     : createHttpServer(timing, onRequest);
   const unwatch = tls ? watchTlsFiles(server as unknown as TlsServer, tls, log) : () => undefined;
   server.headersTimeout = headerstimeoutMs;
-  server.requestTimeout = 0; // a 10 GB layer over a slow link is a legitimate request
+  // No cap on a request's total time: a 10 GB layer over a slow link is a legitimate request. A
+  // body that trickles is cut by the minimum body rate instead (body-rate.ts, in the dispatcher),
+  // and a silent socket by the idle timeout below.
+  server.requestTimeout = 0;
   // Node closes connections beyond the cap as soon as they are accepted; the ones already open
   // are served as before, and new ones are accepted again as soon as some close.
   const { maxconnections } = config.berth.http;
