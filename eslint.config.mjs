@@ -13,7 +13,7 @@ const LAYERS = {
   users: { folders: ['lib', 'config'], packages: ['bcryptjs'] },
   certs: { folders: ['lib'], packages: ['node-forge'] },
   'docker-setup': { folders: ['lib'], packages: ['diff', '@vscode/sudo-prompt'] },
-  settings: { folders: ['lib', 'config'], packages: ['yaml'] },
+  settings: { folders: ['lib', 'config'], packages: ['yaml', 'zod'] },
   registry: { folders: ['lib', 'config', 'users'], packages: ['prom-client'] },
   runtime: { folders: ['lib', 'config', 'registry'], packages: [] },
   control: { folders: ['lib', 'config', 'users', 'certs', 'docker-setup', 'settings', 'registry', 'runtime'], packages: ['yaml', 'zod'] },

@@ -1,13 +1,13 @@
-// The desktop app's entry: single instance, app lifecycle, and the wiring of runtime, control
-// service, IPC, window and tray. The registry keeps serving when the window closes; only Quit
-// (tray menu, or the OS) stops it. Process-level concerns (exit, fatal dialogs) live here only.
+// The desktop app's entry: single instance, app lifecycle, and the wiring of the core (runtime
+// and control service, control/core.ts), IPC, window and tray. The registry keeps serving when
+// the window closes; only Quit (tray menu, or the OS) stops it. Process-level concerns (exit,
+// fatal dialogs) live here only.
 import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, safeStorage, session, shell, Tray } from 'electron';
 import { homedir } from 'node:os';
-import { defaultDataDir, parseConfig } from '../config/load';
+import { defaultDataDir } from '../config/load';
 import { createLogger } from '../lib/logger';
 import { clientAddresses } from '../control/addresses';
-import { createControlService } from '../control/service';
-import { createRuntime, type Runtime } from '../runtime/runtime';
+import { createCore, type Core } from '../control/core';
 import { APP_INDEX_URL } from './app-url';
 import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './app-protocol';
 import { loginItemPort, trayPort } from './electron-ports';
@@ -15,9 +15,9 @@ import { registerControlIpc } from './ipc';
 import { appPaths, trayIconPath } from './paths';
 import { createPreferences } from './preferences';
 import { hardenSession, hardenWebContents } from './security';
-import { AppSettingsStore } from './settings/app-settings-store';
-import { openAppStore } from './settings/electron-store';
-import { safeStoragePort } from './settings/safe-storage';
+import { AppSettingsStore } from './store/app-settings-store';
+import { openAppStore } from './store/electron-store';
+import { safeStoragePort } from './store/safe-storage';
 import { createTrayController } from './tray';
 import { mainWindowOptions } from './windows';
 
@@ -42,15 +42,15 @@ async function start(): Promise<void> {
     seal: safeStoragePort(safeStorage, process.platform),
     warn: (message) => log.warn(message),
   });
-  const { config } = parseConfig(await settings.read(), { source: settings.location });
+  await settings.open();
+  const preferences = createPreferences(store, loginItemPort(app));
   // The maintenance channel sits in the data folder the CLI resolves, so `berth gc` and
   // `berth users …` reach the app's registry as they reach `berth serve`.
-  const runtime = createRuntime({
-    config, log,
-    admin: { dataDir: defaultDataDir(process.env, process.platform, homedir()), reloadConfig: async () => parseConfig(await settings.read(), { source: settings.location }).config },
+  const core = await createCore({
+    settings, log, preferences, filesDir: app.getPath('userData'),
+    dataDir: defaultDataDir(process.env, process.platform, homedir()),
   });
-  const preferences = createPreferences(store, loginItemPort(app));
-  const service = createControlService({ runtime, settings, filesDir: app.getPath('userData'), log, preferences });
+  const { runtime, service } = core;
 
   hardenSession(session.defaultSession);
   serveAppProtocol(session.defaultSession.protocol, paths.rendererDir);
@@ -72,7 +72,7 @@ async function start(): Promise<void> {
 
   registerControlIpc({ ipcMain, service, targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents) });
 
-  const quit = quitter(runtime);
+  const quit = quitter(core);
   createTrayController({
     tray: trayPort(new Tray(trayIconPath(paths.resourcesDir, 'stopped', process.platform))),
     runtime,
@@ -105,11 +105,11 @@ async function start(): Promise<void> {
 }
 
 /** Stops the registry (its in-flight requests drain), then quits. */
-function quitter(runtime: Runtime): () => void {
+function quitter(core: Core): () => void {
   let quitting = false;
   return () => {
     if (quitting) return;
     quitting = true;
-    runtime.stop().catch((err: unknown) => log.error('stop failed', { error: String(err) })).finally(() => app.quit());
+    core.stop().catch((err: unknown) => log.error('stop failed', { error: String(err) })).finally(() => app.quit());
   };
 }

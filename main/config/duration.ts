@@ -76,16 +76,43 @@ function parseDurationString(text: string): number {
   return (sign * totalNs) / 1e6;
 }
 
-/** Renders milliseconds as a short Go-style duration for messages, e.g. 5400000 → "1h30m". */
-export function formatDurationMs(ms: number): string {
-  if (ms === 0) return '0s';
-  const units: Array<[string, number]> = [['h', 3600e3], ['m', 60e3], ['s', 1e3], ['ms', 1]];
-  let rest = Math.abs(ms);
-  let out = ms < 0 ? '-' : '';
-  for (const [name, size] of units) {
-    const n = name === 'ms' ? rest : Math.floor(rest / size);
-    if (n > 0) out += `${n}${name}`;
+/** Why `text` is not a duration a user may set (see parseNonNegativeDuration), or undefined. */
+export function durationProblem(text: string | number): string | undefined {
+  try {
+    parseNonNegativeDuration(text);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+// Whole units, largest first; what is left under a millisecond goes to us and ns, so a value
+// parseDuration returned formats back to text that parses to the same value.
+const FORMAT_UNITS: Array<[string, number]> = [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]];
+
+/**
+ * Milliseconds as the shortest Go duration text that parses back to them: 5400000 → "1h30m",
+ * 1500 → "1s500ms", 1.5 → "1ms500us", 0 → "0" (as config.yml writes "never expire").
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) throw new Error(`cannot format ${ms} as a duration`);
+  if (ms < 0) return `-${formatDuration(-ms)}`;
+  let whole = Math.trunc(ms);
+  // Below a millisecond in whole nanoseconds, as parseDuration counts them.
+  let ns = Math.round((ms - whole) * 1e6);
+  if (ns === 1e6) {
+    whole += 1;
+    ns = 0;
+  }
+  let out = '';
+  let rest = whole;
+  for (const [unit, size] of FORMAT_UNITS) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
     rest -= n * size;
   }
-  return out;
+  const us = Math.floor(ns / 1000);
+  if (us > 0) out += `${us}us`;
+  if (ns % 1000 > 0) out += `${ns % 1000}ns`;
+  return out === '' ? '0' : out;
 }

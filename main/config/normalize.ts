@@ -1,16 +1,15 @@
 // Type-checked config.yml → RegistryConfig: fills in defaults, converts durations to
 // milliseconds and checks what a per-key schema cannot (exactly one storage driver, TLS key
 // with certificate, addresses, URLs, regular expressions).
-import { parseAddressBlock } from '../lib/client-address';
-import { hostNameOf } from '../lib/host-name';
-import { isValidName } from '../../preload/contract/repository-name';
 import { checkCompat } from './compat';
-import { DEFAULTS, defaultBcryptWorkers } from './defaults';
+import { loadBerth, type Ms } from './berth-section';
+import { DEFAULTS, PROXY_TTL } from './defaults';
 import { parseDuration } from './duration';
 import { type Report } from './report';
+import { httpUrl } from './value-checks';
 import type { ConfigFile } from './schema';
 import type {
-  AuthConfig, BerthProxyConfig, DebugConfig, HttpConfig, LogConfig, ProxyConfig, RegistryConfig, StorageConfig, TlsConfig, ValidationConfig,
+  AuthConfig, DebugConfig, HttpConfig, LogConfig, ProxyConfig, RegistryConfig, StorageConfig, TlsConfig, ValidationConfig,
 } from './types';
 
 type Section<K extends keyof ConfigFile> = NonNullable<ConfigFile[K]>;
@@ -36,7 +35,6 @@ export function normalize(file: ConfigFile, report: Report): RegistryConfig {
     accesslog: { disabled: log.accesslog?.disabled ?? false },
   };
 
-  const b = file.berth ?? {};
   return {
     version: '0.1',
     log: logConfig,
@@ -55,38 +53,10 @@ export function normalize(file: ConfigFile, report: Report): RegistryConfig {
     validation: validationConfig(file.validation ?? {}, report),
     // distribution: "maxentries <= 0 → 1000".
     catalog: { maxentries: file.catalog?.maxentries || DEFAULTS.catalogMaxEntries },
-    berth: {
-      manifestmaxbytes: b.manifestmaxbytes ?? DEFAULTS.manifestMaxBytes,
-      catalogrescanMs: ms('berth.catalogrescan', b.catalogrescan, DEFAULTS.catalogRescan),
-      auth: {
-        anonymous: b.auth?.anonymous ?? 'none',
-        // distribution lets every authenticated user do everything; so does Berth unless told.
-        defaultrole: b.auth?.defaultrole ?? 'admin',
-        roles: b.auth?.roles ?? {},
-        credentialcacheMs: ms('berth.auth.credentialcache', b.auth?.credentialcache, DEFAULTS.credentialCache),
-        bcryptworkers: b.auth?.bcryptworkers ?? defaultBcryptWorkers(),
-        trustedproxies: trustedProxies(b.auth?.trustedproxies ?? [], report),
-      },
-      http: {
-        // 0 would turn the protection off, which is never what a server wants: use the default.
-        headerstimeoutMs: ms('berth.http.headerstimeout', b.http?.headerstimeout, DEFAULTS.headersTimeout, true),
-        idletimeoutMs: ms('berth.http.idletimeout', b.http?.idletimeout, DEFAULTS.idleTimeout, true),
-        allowedorigins: allowedOrigins(b.http?.allowedorigins ?? [], report),
-        allowedhosts: allowedHosts(b.http?.allowedhosts ?? [], report),
-        minbodyrate: b.http?.minbodyrate ?? DEFAULTS.minBodyRate,
-        minbodyratewindowMs: ms('berth.http.minbodyratewindow', b.http?.minbodyratewindow, DEFAULTS.minBodyRateWindow, true),
-        maxconnections: b.http?.maxconnections ?? DEFAULTS.maxConnections,
-      },
-      uploads: {
-        maxperrepository: b.uploads?.maxperrepository ?? DEFAULTS.uploadsPerRepository,
-        maxperclient: b.uploads?.maxperclient ?? DEFAULTS.uploadsPerClient,
-      },
-      proxy: berthProxyConfig(b.proxy ?? {}, file.proxy?.ttl, report, ms),
-    },
+    berth: loadBerth(file.berth, report, ms, file.proxy?.ttl),
   };
 }
 
-type Ms = (path: string, value: string | number | null | undefined, fallback: string, zeroMeansDefault?: boolean) => number;
 
 function durationReader(report: Report): Ms {
   return (path, value, fallback, zeroMeansDefault = false) => {
@@ -159,56 +129,6 @@ function storageConfig(storage: ConfigFile['storage'], report: Report, ms: Ms): 
 function checkListenAddress(path: string, addr: string, report: Report): void {
   const m = /^(\[[0-9a-fA-F:.%\w]+\]|[^:[\]]*):(\d{1,5})$/.exec(addr);
   if (!m || Number(m[2]) > 65535) report.error(path, `${JSON.stringify(addr)} is not a listen address`, 'write host:port or :port, e.g. ":5000" or "127.0.0.1:5000"');
-}
-
-/** berth.auth.trustedproxies: addresses or CIDR blocks, checked here so the matcher never sees a bad one. */
-function trustedProxies(list: string[], report: Report): string[] {
-  const out: string[] = [];
-  list.forEach((value, i) => {
-    if (parseAddressBlock(value)) out.push(value.trim());
-    else report.error(`berth.auth.trustedproxies.${i}`, `${JSON.stringify(value)} is not an IP address or CIDR block`, 'e.g. 10.0.0.5, 10.0.0.0/8 or fd00::/64');
-  });
-  return out;
-}
-
-/** berth.http.allowedorigins: exact origins, as browsers send them (scheme://host[:port]). */
-function allowedOrigins(list: string[], report: Report): string[] {
-  const out: string[] = [];
-  list.forEach((value, i) => {
-    let origin: string | undefined;
-    try {
-      const u = new URL(value.trim());
-      const bare = u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password && !value.trim().endsWith('#');
-      if ((u.protocol === 'http:' || u.protocol === 'https:') && bare) origin = u.origin;
-    } catch {
-      // reported below
-    }
-    if (origin) out.push(origin);
-    else report.error(`berth.http.allowedorigins.${i}`, `${JSON.stringify(value)} is not an origin`, 'write scheme://host[:port] with nothing after it, e.g. https://ui.example.com');
-  });
-  return out;
-}
-
-/** berth.http.allowedhosts: host names (a port is ignored), or "*" for any. */
-function allowedHosts(list: string[], report: Report): string[] {
-  const out: string[] = [];
-  list.forEach((value, i) => {
-    const host = value.trim() === '*' ? '*' : hostNameOf(value);
-    if (host) out.push(host);
-    else report.error(`berth.http.allowedhosts.${i}`, `${JSON.stringify(value)} is not a host name`, 'e.g. registry.example.com, or "*" to accept any Host header');
-  });
-  return out;
-}
-
-function httpUrl(path: string, value: string, report: Report): boolean {
-  try {
-    const u = new URL(value);
-    if ((u.protocol === 'http:' || u.protocol === 'https:') && u.host) return true;
-  } catch {
-    // reported below
-  }
-  report.error(path, `${JSON.stringify(value)} is not an absolute http(s) URL`, 'e.g. https://registry.example.com:5000');
-  return false;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -296,59 +216,8 @@ function proxyConfig(p: Section<'proxy'>, report: Report, ms: Ms): ProxyConfig |
     remoteurl: p.remoteurl,
     username: p.username || undefined,
     password: p.password || undefined,
-    ttlMs: ms('proxy.ttl', p.ttl, DEFAULTS.proxyTtl),
+    ttlMs: ms('proxy.ttl', p.ttl, PROXY_TTL),
   };
-}
-
-function berthProxyConfig(p: NonNullable<Section<'berth'>['proxy']>, defaultTtl: string | number | null | undefined, report: Report, ms: Ms): BerthProxyConfig {
-  const upstreams = (p.upstreams ?? []).map((u, i) => {
-    httpUrl(`berth.proxy.upstreams.${i}.remoteurl`, u.remoteurl, report);
-    return {
-      prefix: u.prefix,
-      remoteurl: u.remoteurl,
-      username: u.username || undefined,
-      password: u.password || undefined,
-      ttlMs: ms(`berth.proxy.upstreams.${i}.ttl`, u.ttl ?? defaultTtl, DEFAULTS.proxyTtl),
-    };
-  });
-  const seen = new Set<string>();
-  for (const u of upstreams) {
-    if (seen.has(u.prefix)) report.error('berth.proxy.upstreams', `prefix ${u.prefix} is listed twice`);
-    seen.add(u.prefix);
-  }
-  const localnamespaces = localNamespaces(p.localnamespaces ?? [], upstreams.map((u) => u.prefix), report);
-  return { allowpush: p.allowpush ?? true, localnamespaces, maxsizeBytes: parseSize(p.maxsize ?? 0), upstreams };
-}
-
-/**
- * berth.proxy.localnamespaces: repository names (the same grammar as any repository name, so a
- * listed prefix can always match a request). One whose first component is an upstream prefix
- * would claim names that upstream serves, which is exactly what the list exists to prevent.
- */
-function localNamespaces(list: string[], upstreamPrefixes: string[], report: Report): string[] {
-  const out: string[] = [];
-  list.forEach((raw, i) => {
-    const value = raw.trim().replace(/\/+$/, '');
-    const path = `berth.proxy.localnamespaces.${i}`;
-    if (!isValidName(value)) {
-      report.error(path, `${JSON.stringify(raw)} is not a repository name prefix`, 'lower-case letters, digits and separators (. _ -), components joined by "/", e.g. team or ci/builds');
-    } else if (upstreamPrefixes.includes(value.split('/')[0]!)) {
-      report.error(path, `${JSON.stringify(raw)} overlaps the upstream prefix ${value.split('/')[0]} in berth.proxy.upstreams`, 'names under an upstream prefix are fetched from that upstream and cannot be local');
-    } else if (out.includes(value)) {
-      report.error(path, `${JSON.stringify(raw)} is listed twice`);
-    } else {
-      out.push(value);
-    }
-  });
-  return out;
-}
-
-/** "10GB", "512MiB", "1.5g" or a plain number of bytes. Decimal and binary units both count in 1024s, as Docker's do. */
-function parseSize(v: number | string): number {
-  if (typeof v === 'number') return v;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)/i.exec(v)!;
-  const power = ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
-  return Math.round(Number(m[1]) * 1024 ** power);
 }
 
 function validationConfig(v: Section<'validation'>, report: Report): ValidationConfig {

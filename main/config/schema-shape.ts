@@ -2,7 +2,7 @@
 // a list or a scalar), so that env overrides, typo hints and the raw-text fix-up for string
 // fields all follow the one schema instead of a second hand-written key tree.
 import type { z } from 'zod';
-import { STRING_FIELDS } from './schema';
+import { STRING_FIELDS } from './schema-kinds';
 
 export type Shape =
   | { kind: 'object'; fields: Readonly<Record<string, z.ZodType>> }

@@ -2,9 +2,7 @@
 // host name, then localhost. A registry bound to one address has only that one.
 import { hostname as osHostname, networkInterfaces as osInterfaces } from 'node:os';
 import type { ClientAddress } from '../../preload/contract';
-import { formatHostPort, isLoopback } from '../config/listen-address';
-
-export { isLoopback };
+import { formatHostPort, isLoopbackHost, isWildcardHost } from '../config/listen-address';
 
 export interface AddressSources {
   interfaces?: () => ReturnType<typeof osInterfaces>;
@@ -17,8 +15,7 @@ export function clientAddresses(bound: { host: string; port: number }, tls: bool
     const hostPort = formatHostPort(host, bound.port);
     return { hostPort, url: `${scheme}://${hostPort}`, source };
   };
-  const wildcard = bound.host === '::' || bound.host === '0.0.0.0' || bound.host === '';
-  if (!wildcard) return [make(bound.host, isLoopback(bound.host) ? 'loopback' : 'listen address')];
+  if (!isWildcardHost(bound.host)) return [make(bound.host, isLoopbackHost(bound.host) ? 'loopback' : 'listen address')];
 
   const out: ClientAddress[] = [];
   for (const [name, list] of Object.entries((src.interfaces ?? osInterfaces)())) {

@@ -6,7 +6,7 @@
 // that key guards the public registry API against clients, while the UI is the administrator's
 // own tool (desktop window, or the console behind its token) and asks for confirmation.
 import type { GcReport, RepositoryRow, TagRow } from '../../preload/contract';
-import type { GcReport as StoreGcReport } from '../registry/storage/gc';
+import type { GcReport as StoreGcReport } from '../registry/storage/maintenance/gc';
 import { MaintenanceBusyError } from '../registry/storage/gc-guard';
 import { manifestUnknown, nameUnknown } from '../registry/errors';
 import { parseDigest, parseReference } from '../registry/reference';

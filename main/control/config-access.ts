@@ -3,12 +3,18 @@
 // it to the runtime. Changes are serialised, and a change the registry cannot start with is
 // rolled back so a wrong port never leaves the user without a registry.
 import { parseDocument, type Document } from 'yaml';
-import { parseConfig } from '../config/load';
+import { parseConfig, type Env, type LoadedConfig } from '../config/load';
 import type { RegistryConfig } from '../config/types';
 import { KeyedLock } from '../lib/keyed-lock';
 import { fileDefaults, type FileDefaults } from '../settings/defaults';
+import type { SettingsStore } from '../settings/settings-store';
 import { ControlFailure } from './errors';
 import type { ControlDeps } from './types';
+
+/** The configuration a settings store's text stands for, with the REGISTRY_* overrides of `env`. */
+export function parseStoredConfig(text: string, settings: Pick<SettingsStore, 'location'>, env: Env = {}): LoadedConfig {
+  return parseConfig(text, { env, source: settings.location });
+}
 
 export interface Applied {
   config: RegistryConfig;
@@ -31,7 +37,7 @@ export class ConfigAccess {
   }
 
   parse(text: string): RegistryConfig {
-    return parseConfig(text, { env: this.deps.env ?? {}, source: this.deps.settings.location }).config;
+    return parseStoredConfig(text, this.deps.settings, this.deps.env).config;
   }
 
   /** Edits the document, then applies it like `replace`. `edit` may throw to refuse. */

@@ -6,8 +6,8 @@ import { ConfigError } from '../config/errors';
 import type { Logger } from '../lib/logger';
 import { RegistryError, type ErrorKind } from '../registry/errors';
 import { CertificateError } from '../certs/validate';
-import { UserError } from '../users/user-service';
-import { settingsFieldOf } from '../settings/fields';
+import { UserError, type UserErrorKind } from '../users/user-service';
+import { settingsFieldOf } from '../settings/rows';
 
 /** Thrown by control methods for failures the user can act on. */
 export class ControlFailure extends Error {
@@ -41,6 +41,15 @@ const KIND_MESSAGES: Partial<Record<ErrorKind, string>> = {
   'name-invalid': 'That is not a valid repository name.',
 };
 
+// `field` names the argument of users.add / users.setPassword the form shows the message under.
+const USER_ERRORS: Record<UserErrorKind, { code: ControlErrorCode; field?: string }> = {
+  'user-unknown': { code: 'NOT_FOUND' },
+  'user-exists': { code: 'CONFLICT' },
+  'name-invalid': { code: 'INVALID_ARGUMENT', field: 'user' },
+  'password-invalid': { code: 'INVALID_ARGUMENT', field: 'password' },
+  'roles-need-config': { code: 'INVALID_ARGUMENT' },
+};
+
 export function toControlError(err: unknown, log: Logger, method: string): ControlError {
   if (err instanceof ControlFailure) return { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) };
   if (err instanceof ConfigError) {
@@ -54,8 +63,8 @@ export function toControlError(err: unknown, log: Logger, method: string): Contr
   }
   if (err instanceof CertificateError) return { code: 'INVALID_ARGUMENT', message: sentence(err.message) };
   if (err instanceof UserError) {
-    const code: ControlErrorCode = /^no user/.test(err.message) ? 'NOT_FOUND' : /already exists/.test(err.message) ? 'CONFLICT' : 'INVALID_ARGUMENT';
-    return { code, message: sentence(err.message) };
+    const { code, field } = USER_ERRORS[err.kind];
+    return { code, message: sentence(err.message), ...(field ? { field } : {}) };
   }
   log.error('control method failed', { method, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   return { code: 'INTERNAL', message: 'Something went wrong inside Berth; the log has the details.' };

@@ -8,6 +8,7 @@ import { validateCertificatePair } from '../certs/validate';
 import { applySettingsPatch } from '../settings/apply-patch';
 import { fileExists } from '../settings/settings-store';
 import { settingsFromConfig } from '../settings/settings-from-config';
+import { settingLabelOf } from '../settings/rows';
 import type { RegistryConfig } from '../config/types';
 import { listensOnLoopback } from '../config/listen-address';
 import { ConfigAccess, type Applied } from './config-access';
@@ -87,17 +88,12 @@ async function check(patch: SettingsPatch, current: Settings): Promise<void> {
   }
 }
 
-const LABELS: Array<[prefix: string, label: string]> = [
-  ['http.addr', 'the port'], ['http.tls', 'TLS'], ['auth', 'authentication'], ['proxy', 'proxy mode'],
-  ['berth.proxy', 'proxy mode'], ['storage', 'storage'],
-];
-
 function describe(a: Applied, running: boolean): string {
   if (!a.changed) return 'Nothing changed.';
   if (a.restarted) {
-    const labels = [...new Set(a.reasons.map((r) => LABELS.find(([p]) => r === p || r.startsWith(p + '.'))?.[1] ?? 'the configuration'))];
+    const labels = [...new Set(a.reasons.map((r) => settingLabelOf(r) ?? 'other settings'))];
     const reach = a.config.http.net !== 'tcp' ? '' : listensOnLoopback(a.config.http.addr) ? ' (this computer only)' : ' (shared on the network)';
-    return `Restarted the registry to apply ${labels.join(', ')}; it listens on port ${portOf(a.config)}${reach}.`;
+    return `Restarted the registry to apply: ${labels.join(', ')}. It listens on port ${portOf(a.config)}${reach}.`;
   }
   return running ? 'Applied without restarting the registry.' : 'Saved. The registry uses it when it starts.';
 }

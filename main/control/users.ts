@@ -3,7 +3,6 @@
 import type { UserView } from '../../preload/contract';
 import { UserService, type RoleStore } from '../users/user-service';
 import type { ConfigAccess } from './config-access';
-import { invalid } from './errors';
 import type { Handlers } from './types';
 
 export function usersHandlers(access: ConfigAccess): Handlers<'users'> {
@@ -22,15 +21,10 @@ export function usersHandlers(access: ConfigAccess): Handlers<'users'> {
     return new UserService(config.auth.htpasswd?.path ?? access.defaults.htpasswd, roles, config.berth.auth.defaultrole);
   };
   const list = async (): Promise<UserView[]> => (await service()).list();
+  // The user service's refusals (UserError) become control errors in errors.ts, by their kind.
   const wrap = async (fn: (s: UserService) => Promise<void>): Promise<UserView[]> => {
     const s = await service();
-    try {
-      await fn(s);
-    } catch (err) {
-      // checkUserName / password rules throw plain Errors with a user-facing sentence.
-      if (err instanceof Error && err.constructor === Error) throw invalid('password', err.message);
-      throw err;
-    }
+    await fn(s);
     return s.list();
   };
 

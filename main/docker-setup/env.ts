@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { homedir } from 'node:os';
 import { isAbsolute } from 'node:path';
+import type { DaemonVerifier } from './verify';
 
 export interface RunResult {
   /** Exit code; null when the command could not run at all (see `error`). */
@@ -41,8 +42,8 @@ export interface WizardOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for `docker info` to show the entries (default 10 s after a reload, 90 s after a restart). */
   verifyTimeoutMs?: number;
-  /** Tests: pretend verification failed, to exercise the rollback. */
-  failVerification?: boolean;
+  /** Asks the daemon whether it took a change; default: `docker info` (verify.ts). */
+  verifier?: DaemonVerifier;
   /** Tests: may this process write a path? Default: access(W_OK). (As root, everything is writable.) */
   canWrite?: (path: string) => Promise<boolean>;
   /** The rootful daemon.json (default: $BERTH_DOCKER_DAEMON_JSON, else /etc/docker/daemon.json). */
@@ -61,7 +62,6 @@ export interface ResolvedEnv {
   elevate: false | Elevator | undefined;
   isRoot: boolean;
   verifyTimeoutMs: number | undefined;
-  failVerification: boolean;
   rootfulPath: string;
   canWrite: ((path: string) => Promise<boolean>) | undefined;
   now: () => Date;
@@ -79,7 +79,6 @@ export function resolveEnv(o: WizardOptions = {}): ResolvedEnv {
     elevate: o.elevate,
     isRoot: o.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0),
     verifyTimeoutMs: o.verifyTimeoutMs,
-    failVerification: o.failVerification ?? false,
     rootfulPath: o.rootfulPath ?? daemonJsonOverride(env) ?? '/etc/docker/daemon.json',
     canWrite: o.canWrite,
     now: o.now ?? (() => new Date()),

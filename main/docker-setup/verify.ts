@@ -1,6 +1,7 @@
 // "I added it but docker info shows nothing" (distribution#3924): the wizard does not trust its
 // own write; it asks the daemon. `docker info --format '{{json .RegistryConfig}}'` shows what
-// the running dockerd actually uses after a reload or restart.
+// the running dockerd actually uses after a reload or restart. That is the verifier the wizard
+// uses unless it is given another (WizardOptions.verifier).
 import { sameMirror } from './daemon-json';
 import { dockerEnv, type ResolvedEnv } from './env';
 
@@ -20,6 +21,18 @@ export async function registryConfig(e: ResolvedEnv): Promise<InfoResult> {
   } catch {
     return { ok: false, error: `docker info printed no RegistryConfig: ${r.stdout.slice(0, 200)}` };
   }
+}
+
+/** Asks the daemon whether it runs with a change. */
+export interface DaemonVerifier {
+  /** Waits until the daemon shows `x` or `timeoutMs` has passed; `detail` says what is still wrong. */
+  shows(x: Expectation, timeoutMs: number): Promise<{ ok: boolean; detail: string }>;
+  /** Waits until the daemon answers at all (after a rollback's reload or restart). */
+  answers(timeoutMs: number): Promise<boolean>;
+}
+
+export function dockerInfoVerifier(e: ResolvedEnv): DaemonVerifier {
+  return { shows: (x, timeoutMs) => waitForRegistryConfig(e, x, timeoutMs), answers: (timeoutMs) => waitForDaemon(e, timeoutMs) };
 }
 
 export interface Expectation {
@@ -50,13 +63,13 @@ function insecureActive(c: RegistryConfig, entry: string): boolean {
 }
 
 /** Polls `docker info` until the expectation holds or the time is up (a reload is asynchronous). */
-export async function waitForRegistryConfig(e: ResolvedEnv, x: Expectation, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+async function waitForRegistryConfig(e: ResolvedEnv, x: Expectation, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
   const deadline = Date.now() + timeoutMs;
   let detail = 'docker info was not asked';
   for (;;) {
     const info = await registryConfig(e);
     if (info.ok) {
-      const wrong = e.failVerification ? ['verification failure injected by the caller'] : mismatches(info.config, x);
+      const wrong = mismatches(info.config, x);
       if (wrong.length === 0) return { ok: true, detail: 'docker info shows the change' };
       detail = wrong.join('; ');
     } else {
@@ -68,7 +81,7 @@ export async function waitForRegistryConfig(e: ResolvedEnv, x: Expectation, time
 }
 
 /** Waits until the daemon answers at all (after a restart). */
-export async function waitForDaemon(e: ResolvedEnv, timeoutMs: number): Promise<boolean> {
+async function waitForDaemon(e: ResolvedEnv, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!(await registryConfig(e)).ok) {
     if (Date.now() >= deadline) return false;

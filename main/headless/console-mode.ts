@@ -1,17 +1,14 @@
-// The console half of `berth serve --console [ADDR]`: the control service over the config file,
-// the HTTP console on a loopback address (anything else needs --console-public), and the token
-// URL printed once. The registry's own start failure does not end the process here: the console
-// stays up so the user can fix the settings that stopped it.
+// The console half of `berth serve --console [ADDR]`: the core's control service over HTTP on a
+// loopback address (anything else needs --console-public), and the token URL printed once. The
+// registry's own start failure does not end the process here: the console stays up so the user
+// can fix the settings that stopped it.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isLoopback } from '../control/addresses';
-import { createControlService } from '../control/service';
-import type { WizardOptions } from '../docker-setup/wizard';
+import { isLoopbackHost } from '../config/listen-address';
+import type { ControlService } from '../control/service';
 import { startConsoleServer, type ConsoleServer } from '../console/console-server';
 import { newConsoleToken, writeConsoleToken } from '../console/token';
 import type { Logger } from '../lib/logger';
-import type { Runtime } from '../runtime/runtime';
-import type { SettingsStore } from '../settings/settings-store';
 
 export const DEFAULT_CONSOLE_ADDR = '127.0.0.1:5080';
 
@@ -22,7 +19,7 @@ export function parseConsoleAddress(addr: string, allowPublic: boolean): Console
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr) ?? /^()()(\d+)$/.exec(addr);
   if (!m || Number(m[3]) > 65535) throw new Error(`--console ${addr}: expected host:port, e.g. ${DEFAULT_CONSOLE_ADDR}`);
   const host = m[1] ?? (m[2] || '127.0.0.1');
-  if (!isLoopback(host) && !allowPublic) {
+  if (!isLoopbackHost(host) && !allowPublic) {
     throw new Error(`--console ${addr} is not a loopback address; the console controls the whole registry, so serving it on the network needs --console-public (and TLS in front of it)`);
   }
   return { host, port: Number(m[3]) };
@@ -38,47 +35,28 @@ export function rendererDir(): string {
 
 export interface ConsoleModeOptions {
   address: ConsoleAddress;
-  runtime: Runtime;
-  settings: SettingsStore;
+  /** The core's control service; the core owns it, so closing the console leaves it running. */
+  service: ControlService;
+  /** Where the token file is written. */
   dataDir: string;
-  filesDir: string;
   log: Logger;
   out: (line: string) => void;
 }
 
 export async function startConsoleMode(o: ConsoleModeOptions): Promise<{ close(): Promise<void> }> {
-  const service = createControlService({
-    runtime: o.runtime, settings: o.settings, filesDir: o.filesDir, log: o.log, env: process.env,
-    docker: dockerWizardOptions(process.env),
-  });
+  const { service } = o;
   const token = newConsoleToken();
   const tokenPath = await writeConsoleToken(o.dataDir, token);
   let server: ConsoleServer;
   try {
     server = await startConsoleServer({ service, token, rendererDir: rendererDir(), host: o.address.host, port: o.address.port, log: o.log });
   } catch (err) {
-    service.dispose();
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(`cannot serve the console on ${o.address.host}:${o.address.port}: ${code === 'EADDRINUSE' ? 'the address is already in use' : (err as Error).message}`);
   }
   o.out(`Berth console on ${server.url}#token=${token}\n`);
   o.out(`(open that address in a browser; the token is also in ${tokenPath})\n`);
   return {
-    async close() {
-      await server.close();
-      service.dispose();
-    },
-  };
-}
-
-/**
- * Which Docker the wizard edits. By default the machine's own; these variables point it at
- * another daemon (a rootless one started by hand, or the private dockerd of a test). The
- * wizard reads BERTH_DOCKER_DAEMON_JSON itself (docker-setup/env.ts), in the desktop app too.
- */
-function dockerWizardOptions(env: NodeJS.ProcessEnv): WizardOptions {
-  return {
-    ...(env.BERTH_DOCKER_PIDFILE ? { pidfile: env.BERTH_DOCKER_PIDFILE } : {}),
-    ...(env.DOCKER_HOST ? { dockerHost: env.DOCKER_HOST } : {}),
+    close: () => server.close(),
   };
 }

@@ -1,14 +1,14 @@
 // `berth gc` and `berth fsck`: parse the flags, run the task in the serving Berth or offline
-// (runtime/maintenance.ts), and print a readable summary. Exit codes: 0 done (fsck: no errors),
+// (run-maintenance.ts), and print a readable summary. Exit codes: 0 done (fsck: no errors),
 // 1 fsck found errors or the task failed, 2 usage.
 import { parseArgs } from 'node:util';
 import { resolveConfigSource } from '../config/config-source';
 import { parseNonNegativeDuration } from '../config/duration';
-import { formatBytes } from '../lib/format-bytes';
+import { formatBytes } from '../../preload/contract/format-bytes';
 import { createLogger, silentLogger } from '../lib/logger';
-import { runMaintenance, type Where } from '../runtime/maintenance';
-import type { FsckReport } from '../registry/storage/fsck';
-import type { GcReport } from '../registry/storage/gc';
+import { runMaintenance, type Where } from './run-maintenance';
+import type { FsckReport } from '../registry/storage/maintenance/fsck';
+import type { GcReport } from '../registry/storage/maintenance/gc';
 
 export const MAINTENANCE_USAGE = `Usage:
   berth gc   [--dry-run] [--delete-untagged] [--grace DURATION] [--config FILE]

@@ -1,6 +1,7 @@
 // Reads a password without it ever appearing in argv or on screen: from a TTY with echo off
 // (asked twice), or the first line of stdin when it is piped (`echo pw | berth users add u`).
 import { createInterface } from 'node:readline';
+import { passwordProblem } from '../../preload/contract/users';
 
 export async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -9,6 +10,9 @@ export async function readPassword(): Promise<string> {
     return text.split(/\r?\n/)[0] ?? '';
   }
   const first = await promptHidden('Password: ');
+  // Said now rather than after the repeat; the user service checks a piped password.
+  const problem = passwordProblem(first);
+  if (problem) throw new Error(problem);
   const second = await promptHidden('Repeat password: ');
   if (first !== second) throw new Error('the passwords do not match');
   return first;

@@ -1,13 +1,14 @@
-// `berth serve`: load the config (or the embedded default, config-source.ts), start the runtime
-// with its maintenance channel, and stop cleanly on SIGINT/SIGTERM. Startup problems are printed
-// as one readable line and exit non-zero.
+// `berth serve`: load the config (or the embedded default, config-source.ts), start the core
+// (control/core.ts: runtime, maintenance channel, control service), and stop cleanly on
+// SIGINT/SIGTERM. Startup problems are printed as one readable line and exit non-zero.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resolveConfigSource } from '../config/config-source';
 import { defaultConfigYaml, redactConfig } from '../config/load';
 import type { RegistryConfig } from '../config/types';
+import { createCore } from '../control/core';
+import type { WizardOptions } from '../docker-setup/wizard';
 import { createLogger } from '../lib/logger';
-import { createRuntime } from '../runtime/runtime';
 import { ConfigFileStore } from '../settings/settings-store';
 import { startConsoleMode, type ConsoleAddress } from './console-mode';
 import { shareHint } from './share-hint';
@@ -47,9 +48,15 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     }
   }
 
-  // Resolved again at each reload: the console may since have saved the default as config.yml.
-  const reloadConfig = async () => (await resolveConfigSource(opts.configPath).load()).config;
-  const runtime = createRuntime({ config, log, admin: { dataDir, reloadConfig } });
+  // The file in use, or for the embedded default the file the console writes it to once it is
+  // first changed (until then the store reads the default): what a reload reads again too.
+  const path = configPath ?? saved;
+  const settings = new ConfigFileStore({ path, ...(configPath ? {} : { fallback: () => defaultConfigYaml(dataDir) }) });
+  const core = await createCore({
+    settings, log, dataDir, filesDir: dirname(path), initial: { config, warnings }, env: process.env,
+    docker: dockerWizardOptions(process.env),
+  });
+  const { runtime } = core;
   let started = true;
   try {
     await runtime.start();
@@ -71,17 +78,15 @@ export async function runServe(opts: ServeOptions): Promise<number> {
 
   let consoleMode: { close(): Promise<void> } | undefined;
   if (opts.console) {
-    const path = configPath ?? saved;
-    const settings = new ConfigFileStore({ path, ...(configPath ? {} : { fallback: () => defaultConfigYaml(dataDir) }) });
     try {
       await mkdir(dataDir, { recursive: true });
       consoleMode = await startConsoleMode({
-        address: opts.console, runtime, settings, dataDir, filesDir: dirname(path), log,
+        address: opts.console, service: core.service, dataDir, log,
         out: (line) => process.stdout.write(line),
       });
     } catch (err) {
       process.stderr.write(`berth: ${err instanceof Error ? err.message : String(err)}\n`);
-      await runtime.stop();
+      await core.stop();
       return 1;
     }
   }
@@ -92,7 +97,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info('shutting down', { signal });
-      Promise.all([consoleMode?.close(), runtime.stop()]).then(() => resolve(0), (err) => {
+      Promise.all([consoleMode?.close(), core.stop()]).then(() => resolve(0), (err) => {
         log.error('shutdown failed', { error: String(err) });
         resolve(1);
       });
@@ -100,4 +105,16 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/**
+ * Which Docker the wizard edits. By default the machine's own; these variables point it at
+ * another daemon (a rootless one started by hand, or the private dockerd of a test). The
+ * wizard reads BERTH_DOCKER_DAEMON_JSON itself (docker-setup/env.ts), in the desktop app too.
+ */
+function dockerWizardOptions(env: NodeJS.ProcessEnv): WizardOptions {
+  return {
+    ...(env.BERTH_DOCKER_PIDFILE ? { pidfile: env.BERTH_DOCKER_PIDFILE } : {}),
+    ...(env.DOCKER_HOST ? { dockerHost: env.DOCKER_HOST } : {}),
+  };
 }

@@ -3,6 +3,7 @@
 // defaults to the one `berth serve` would use; after a change, the Berth serving it is told over
 // its maintenance channel, so the change applies at once.
 import { parseArgs } from 'node:util';
+import { userNameProblem } from '../../preload/contract/users';
 import { resolveConfigSource, type ConfigSource } from '../config/config-source';
 import { configRoleStore } from '../config/edit-config';
 import type { Role } from '../config/types';
@@ -44,10 +45,14 @@ export async function runUsers(args: string[]): Promise<number> {
     case 'list':
       for (const u of await service.list()) process.stdout.write(`${u.user}\t${u.role}${u.canLogIn ? '' : '\t(not bcrypt: cannot log in)'}\n`);
       return 0;
-    case 'add':
+    case 'add': {
+      // Refused before the password prompt, so a bad name does not cost typing a password twice.
+      const problem = userNameProblem(need());
+      if (problem) throw new Error(problem);
       await service.add(need(), await readPassword(), role(values.role));
       process.stdout.write(`added ${name}\n`);
       return tellServer(from);
+    }
     case 'passwd':
       await service.setPassword(need(), await readPassword());
       process.stdout.write(`password of ${name} changed\n`);

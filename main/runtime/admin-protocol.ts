@@ -1,8 +1,8 @@
 // The maintenance channel's requests and replies, shared by the server (admin-channel.ts) and
 // the commands (admin-client.ts): JSON over HTTP on the socket, `POST /<command>`, a JSON body,
 // 200 with the result or an error status with `{ "error": "…" }`.
-import type { FsckOptions, FsckReport } from '../registry/storage/fsck';
-import type { GcOptions, GcReport } from '../registry/storage/gc';
+import type { FsckOptions, FsckReport } from '../registry/storage/maintenance/fsck';
+import type { GcOptions, GcReport } from '../registry/storage/maintenance/gc';
 
 export interface ReloadReport {
   /** Changed config keys that only a restart applies (the reload applies roles and auth limits). */

@@ -1,45 +1,57 @@
-// Which configuration changes the running registry can take without restarting its listener.
-// Roles, the default role, anonymous pulls and the login limits only change the access
-// controller, which the runtime updates in place (users live in the htpasswd file, which the controller re-reads by
-// itself). Anything else — the port, TLS on/off, auth on/off, storage, proxy — is wired into
-// the listener or the stores at start, so it needs a restart (like zot's non-reloadable keys).
+// Which configuration changes the running registry takes without restarting its listener: the
+// setting table's rows marked `live` (roles, the default role, anonymous pulls, the login limits…)
+// only change the access controller, which the runtime updates in place (users live in the
+// htpasswd file, which the controller re-reads by itself). Anything else — the port, TLS on/off,
+// auth on/off, storage, proxy — is wired into the listener or the stores at start, so it needs a
+// restart.
 import { isDeepStrictEqual } from 'node:util';
+import { SETTING_ROWS } from '../../preload/contract/setting-table';
+import { loadedKey } from '../config/berth-section';
 import type { RegistryConfig } from '../config/types';
 
-const LIVE_KEYS = ['roles', 'defaultrole', 'anonymous', 'credentialcacheMs', 'bcryptworkers', 'trustedproxies'] as const;
+/** Where each live setting sits in a loaded config, e.g. ['berth', 'auth', 'credentialcacheMs']. */
+const LIVE_PATHS = SETTING_ROWS.filter((r) => r.apply === 'live').map((r) => [...r.path.split('.').slice(0, -1), loadedKey(r)]);
+const LIVE = new Set(LIVE_PATHS.map((p) => p.join('.')));
 
-/** Dotted paths (two levels deep) whose change needs a restart; empty when none does. */
+/**
+ * The config keys (as config.yml spells them, e.g. "proxy.ttl", "http.tls") whose change needs
+ * a restart; empty when none does.
+ */
 export function restartReasons(prev: RegistryConfig, next: RegistryConfig): string[] {
-  const strip = (c: RegistryConfig) => {
-    const auth: Record<string, unknown> = { ...c.berth.auth };
-    for (const k of LIVE_KEYS) delete auth[k];
-    return { ...c, berth: { ...c.berth, auth } };
-  };
-  const a = strip(prev) as unknown as Record<string, unknown>;
-  const b = strip(next) as unknown as Record<string, unknown>;
   const reasons: string[] = [];
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (isDeepStrictEqual(a[key], b[key])) continue;
-    const x = a[key], y = b[key];
-    if (isObject(x) && isObject(y)) {
-      for (const sub of new Set([...Object.keys(x), ...Object.keys(y)])) {
-        if (!isDeepStrictEqual(x[sub], y[sub])) reasons.push(`${key}.${sub}`);
-      }
+  const walk = (a: unknown, b: unknown, path: string[]) => {
+    if (LIVE.has(path.join('.')) || isDeepStrictEqual(a, b)) return;
+    if (isObject(a) && isObject(b)) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[key], b[key], [...path, key]);
     } else {
-      reasons.push(key);
+      reasons.push(configSpelling(path));
     }
-  }
+  };
+  walk(prev, next, []);
   return reasons;
 }
 
 /**
- * `prev` with the keys that apply live taken from `next`: what a running server adopts when told
- * to reload (`berth users …`) without restarting for other edits made to the file meanwhile.
+ * `prev` with the live settings taken from `next`: what a running server adopts when told to
+ * reload (`berth users …`) without restarting for other edits made to the file meanwhile.
  */
 export function withLiveChanges(prev: RegistryConfig, next: RegistryConfig): RegistryConfig {
-  const auth = { ...prev.berth.auth };
-  for (const k of LIVE_KEYS) (auth as Record<string, unknown>)[k] = next.berth.auth[k];
-  return { ...prev, berth: { ...prev.berth, auth } };
+  const out = structuredClone(prev) as unknown as Record<string, unknown>;
+  for (const path of LIVE_PATHS) {
+    let into = out;
+    let from = next as unknown as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) {
+      into = into[key] as Record<string, unknown>;
+      from = from[key] as Record<string, unknown>;
+    }
+    into[path.at(-1)!] = from[path.at(-1)!];
+  }
+  return out as unknown as RegistryConfig;
+}
+
+/** A loaded path back in config.yml's words: the unit suffixes of durations and sizes go. */
+function configSpelling(path: string[]): string {
+  return path.join('.').replace(/(Ms|Bytes)$/, '');
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

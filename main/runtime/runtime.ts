@@ -1,12 +1,12 @@
-// The composition root shared by the Electron app and `berth serve`: it owns the running
-// registry's lifecycle and reports state changes. It never exits the process or installs signal
-// handlers; the entry points do that.
+// The running registry's lifecycle, which the core (control/core.ts) runs for the Electron app
+// and `berth serve` alike: it starts, stops and reconfigures the registry and reports state
+// changes. It never exits the process or installs signal handlers; the entry points do that.
 import type { RegistryConfig } from '../config/types';
 import { Emitter, type Event } from '../lib/events';
 import type { Logger } from '../lib/logger';
 import type { AccessController } from '../registry/auth/access';
 import { RegistryError } from '../registry/errors';
-import { formatHostPort } from '../config/listen-address';
+import { formatHostPort, isWildcardHost } from '../config/listen-address';
 import { accessControllerFor, startRegistry, type RunningRegistry } from '../registry/registry';
 import { openAdminChannel, type AdminChannel } from './admin-channel';
 import { adminEndpoint, serverIdentity } from './admin-endpoint';
@@ -81,7 +81,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
         access = accessControllerFor(config, opts.log);
         registry = await startRegistry({ config, log: opts.log, access: delegate });
         const { host, port } = registry.address;
-        const shown = host === '::' || host === '0.0.0.0' ? 'localhost' : host;
+        const shown = isWildcardHost(host) ? 'localhost' : host;
         const tls = config.http.tls !== undefined;
         const dbg = registry.debugAddress;
         admin = await openAdmin(registry);

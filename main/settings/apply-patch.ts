@@ -1,10 +1,12 @@
-// SettingsPatch → edits of a config.yml document. Only the keys a patch touches are written, and
-// through the yaml library's document model, so the user's comments, order and every key the
+// SettingsPatch → edits of a config.yml document. distribution's keys are written field by field
+// below; Berth's own (PLAIN_ROWS) by their rows in the setting table. Only the keys a patch
+// touches are written, and through the yaml library's document model, so the user's comments, order and every key the
 // settings do not cover survive. The result is always re-validated by parseConfig afterwards.
 import type { Document } from 'yaml';
 import type { Settings, SettingsPatch } from '../../preload/contract';
 import { DEFAULTS } from '../config/defaults';
 import { formatHostPort, parseListenAddress } from '../config/listen-address';
+import { getField, PLAIN_ROWS } from './rows';
 
 /** Where an unshared registry listens: IPv4 loopback, which every client's "localhost" reaches. */
 const LOOPBACK_HOST = '127.0.0.1';
@@ -36,7 +38,7 @@ export function applySettingsPatch(doc: Doc, patch: SettingsPatch, current: Sett
   if (patch.auth) {
     const auth = { ...current.auth, ...patch.auth };
     if (!touches(patch.auth, ['enabled', 'realm', 'htpasswdPath'])) {
-      // only berth.auth keys below
+      // only Berth's keys, below
     } else if (auth.enabled) {
       doc.setIn(['auth', 'htpasswd', 'realm'], auth.realm);
       doc.setIn(['auth', 'htpasswd', 'path'], auth.htpasswdPath);
@@ -45,13 +47,12 @@ export function applySettingsPatch(doc: Doc, patch: SettingsPatch, current: Sett
       if (isEmptyMap(doc, ['auth'])) doc.delete('auth');
     }
     if (patch.auth.anonymousPull !== undefined) doc.setIn(['berth', 'auth', 'anonymous'], auth.anonymousPull ? 'pull' : 'none');
-    if (patch.auth.defaultRole !== undefined) doc.setIn(['berth', 'auth', 'defaultrole'], auth.defaultRole);
   }
 
   if (patch.proxy) {
     const proxy = { ...current.proxy, ...patch.proxy };
     if (!touches(patch.proxy, ['enabled', 'remoteUrl', 'username', 'password', 'ttl'])) {
-      // only berth.proxy keys below
+      // only Berth's keys, below
     } else if (proxy.enabled) {
       doc.setIn(['proxy', 'remoteurl'], proxy.remoteUrl);
       setOrDelete(doc, ['proxy', 'username'], proxy.username);
@@ -63,12 +64,15 @@ export function applySettingsPatch(doc: Doc, patch: SettingsPatch, current: Sett
     } else {
       doc.delete('proxy');
     }
-    if (patch.proxy.allowPush !== undefined) doc.setIn(['berth', 'proxy', 'allowpush'], proxy.allowPush);
-    if (patch.proxy.localNamespaces !== undefined) {
-      // An empty list is the default: the key goes rather than staying as `[]`.
-      if (proxy.localNamespaces.length > 0) doc.setIn(['berth', 'proxy', 'localnamespaces'], doc.createNode(proxy.localNamespaces, { flow: true }));
-      else deleteIfPresent(doc, ['berth', 'proxy', 'localnamespaces']);
-    }
+  }
+
+  for (const row of PLAIN_ROWS) {
+    const value = getField(patch, row.ui.field);
+    if (value === undefined) continue;
+    const path = row.path.split('.');
+    // An empty list is the default: the key goes rather than staying as `[]`.
+    if (Array.isArray(value) && value.length === 0) deleteIfPresent(doc, path);
+    else doc.setIn(path, Array.isArray(value) ? doc.createNode(value, { flow: true }) : value);
   }
 }
 

@@ -1,16 +1,20 @@
-// RegistryConfig → the Settings the home page edits. Secrets never leave: the proxy password
+// RegistryConfig → the Settings the Registry page edits. Secrets never leave: the proxy password
 // reads as "" with `hasPassword` telling whether one is stored.
 import type { Settings } from '../../preload/contract';
 import type { RegistryConfig } from '../config/types';
 import { listensOnLoopback, parseListenAddress } from '../config/listen-address';
-import { formatGoDuration } from './go-duration';
+import { loadedKey } from '../config/berth-section';
+import { PROXY_TTL } from '../config/defaults';
+import { formatDuration, parseDuration } from '../config/duration';
+import { getField, PLAIN_ROWS, setField } from './rows';
 import type { FileDefaults } from './defaults';
 
 export function settingsFromConfig(config: RegistryConfig, defaults: FileDefaults): Settings {
   const tls = config.http.tls;
   const htpasswd = config.auth.htpasswd;
   const proxy = config.proxy;
-  return {
+  // The fields of distribution's keys, then Berth's own, read by their rows.
+  const settings: Record<string, unknown> = {
     port: portOf(config.http.addr),
     shareOnNetwork: config.http.net === 'tcp' && !listensOnLoopback(config.http.addr),
     dataDir: config.storage.driver === 'filesystem' ? config.storage.filesystem.rootdirectory : '',
@@ -26,7 +30,6 @@ export function settingsFromConfig(config: RegistryConfig, defaults: FileDefault
       realm: htpasswd?.realm ?? 'Berth',
       htpasswdPath: htpasswd?.path ?? defaults.htpasswd,
       anonymousPull: config.berth.auth.anonymous === 'pull',
-      defaultRole: config.berth.auth.defaultrole,
     },
     proxy: {
       enabled: proxy !== undefined,
@@ -34,11 +37,14 @@ export function settingsFromConfig(config: RegistryConfig, defaults: FileDefault
       username: proxy?.username ?? '',
       password: '',
       hasPassword: Boolean(proxy?.password),
-      ttl: proxy ? formatGoDuration(proxy.ttlMs) : '168h',
-      allowPush: config.berth.proxy.allowpush,
-      localNamespaces: [...config.berth.proxy.localnamespaces],
+      ttl: formatDuration(proxy?.ttlMs ?? parseDuration(PROXY_TTL)),
     },
   };
+  for (const row of PLAIN_ROWS) {
+    const loaded = getField(config, [...row.path.split('.').slice(0, -1), loadedKey(row)].join('.'));
+    setField(settings, row.ui.field, row.value.type === 'duration' ? formatDuration(loaded as number) : structuredClone(loaded));
+  }
+  return settings as Settings;
 }
 
 export function portOf(addr: string): number {

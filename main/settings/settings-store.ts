@@ -2,7 +2,8 @@
 // (apply-patch.ts) and hands the validated result back; the store decides where it goes:
 //  - ConfigFileStore: a config.yml on disk (headless and console mode), edited in place so the
 //    user's comments survive;
-//  - the desktop app's electron-store settings (main/app/settings), which generate a config.yml.
+//  - the desktop app's electron-store (main/app/store), which keeps the same text and writes it
+//    out as config.yml beside itself.
 import { access, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../lib/atomic-file';
 

@@ -8,7 +8,7 @@
 // carry bcryptjs's source as text (scripts/bcrypt-source.mjs); run from source (tsx), the worker
 // requires bcryptjs from node_modules.
 import { Worker } from 'node:worker_threads';
-import { defaultBcryptWorkers } from '../config/defaults';
+import { berthDefault } from '../config/berth-section';
 
 declare const __BCRYPTJS_SOURCE__: string | undefined;
 
@@ -151,7 +151,7 @@ export class BcryptPool {
 let shared: BcryptPool | undefined;
 
 /** The process's pool (controllers come and go with settings changes; the threads stay). */
-export function sharedBcryptPool(size = defaultBcryptWorkers()): BcryptPool {
+export function sharedBcryptPool(size = berthDefault('berth.auth.bcryptworkers') as number): BcryptPool {
   if (!shared) shared = new BcryptPool(size);
   else shared.resize(size);
   return shared;

@@ -39,20 +39,12 @@ export function serializeHtpasswd(entries: readonly HtpasswdEntry[]): string {
   return entries.map((e) => `${e.user}:${e.hash}\n`).join('');
 }
 
-/** A user name htpasswd can hold and an HTTP Basic header can carry. */
-export function checkUserName(user: string): void {
-  if (!/^[A-Za-z0-9._@-]{1,64}$/.test(user)) {
-    throw new Error('a user name is 1-64 letters, digits, ".", "_", "@" or "-"');
-  }
-}
-
 /**
  * bcrypt with the `$2y$` prefix Apache's htpasswd writes: the same algorithm as bcryptjs's
- * `$2b$`, and the spelling every htpasswd reader (Apache, Go's bcrypt, bcryptjs) accepts.
+ * `$2b$`, and the spelling every htpasswd reader (Apache, Go's bcrypt, bcryptjs) accepts. Which
+ * passwords may be set is the user service's to check (passwordProblem), not the hash's.
  */
 export async function hashPassword(password: string, cost = BCRYPT_COST): Promise<string> {
-  if (password.length === 0) throw new Error('the password must not be empty');
-  if (Buffer.byteLength(password) > 72) throw new Error('the password must be at most 72 bytes (bcrypt ignores the rest)');
   return (await bcrypt.hash(password, cost)).replace(/^\$2b\$/, '$2y$');
 }
 

@@ -2,6 +2,7 @@
 export * from './control';
 export type * from './registry';
 export type * from './settings';
+export * from './setting-table';
 export type * from './users';
 export type * from './certs';
 export type * from './catalog';

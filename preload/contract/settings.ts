@@ -1,55 +1,25 @@
-// What the home page's toggles edit. The core turns settings into a distribution config.yml
-// (and back), so the same file runs under `berth serve` or registry:3.
+// What the Registry page edits, derived from the setting table. The core turns settings into a
+// distribution config.yml (and back), so the same file runs under `berth serve` or registry:3.
+import type { Intersect, Nest, Spell } from './nested-types';
+import type { SettingRows } from './setting-table';
 
-/** Berth's roles, weakest first: read pulls and lists, write also pushes, admin also deletes. */
-export const ROLES = ['read', 'write', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+/** The value a Kind has in the window and the control API. */
+type ValueOf<K> =
+  K extends { type: 'boolean' } ? boolean
+  : K extends { type: 'integer' } ? number
+  : K extends { type: 'choice'; values: readonly (infer V)[] } ? V
+  : K extends { type: 'list' } ? string[]
+  : string;
 
-export interface Settings {
-  /** TCP port of the registry. */
-  port: number;
-  /**
-   * Whether other machines can reach the registry: false listens on loopback (127.0.0.1) only,
-   * true on every interface (http.addr ":port"). A specific address counts as shared.
-   */
-  shareOnNetwork: boolean;
-  /** Folder holding the registry's storage (config storage.filesystem.rootdirectory). */
-  dataDir: string;
-  deleteEnabled: boolean;
-  tls: {
-    enabled: boolean;
-    /** Paths of the PEM certificate and key (generated or imported through certs.*). */
-    certificate: string;
-    key: string;
-    minimumTls: 'tls1.2' | 'tls1.3';
-  };
-  auth: {
-    enabled: boolean;
-    realm: string;
-    htpasswdPath: string;
-    /** Allow pulls without credentials (Docker's registry-mirrors never sends any). */
-    anonymousPull: boolean;
-    defaultRole: Role;
-  };
-  proxy: {
-    enabled: boolean;
-    /** e.g. https://registry-1.docker.io */
-    remoteUrl: string;
-    username: string;
-    /** Write-only: reads return "" and `hasPassword` says whether one is stored. */
-    password: string;
-    hasPassword: boolean;
-    /** Go duration, "168h" by default; "0" keeps cached content forever. */
-    ttl: string;
-    /** Accept pushes while proxying, under `localNamespaces` only (Berth's default); false = fully read-only. */
-    allowPush: boolean;
-    /**
-     * Repository-name prefixes (e.g. "team", "ci/builds") pushed and served here and never asked
-     * upstream (berth.proxy.localnamespaces). Every other name belongs to the upstream.
-     */
-    localNamespaces: string[];
-  };
-}
+type UiRow = Extract<SettingRows[number], { ui: object }>;
+type FieldOf<R> = R extends { ui: { field: infer F extends string; value: infer V } } ? Nest<F, ValueOf<V>>
+  : R extends { ui: { field: infer F extends string }; value: infer V } ? Nest<F, ValueOf<V>> : never;
+
+/**
+ * What the Registry page edits: one field per table row with a `ui` place. The proxy password is
+ * write-only: reads return "" and `proxy.hasPassword` says whether one is stored.
+ */
+export type Settings = Spell<Intersect<FieldOf<UiRow> | { proxy: { hasPassword: boolean } }>>;
 
 /** Desktop-only preferences (electron-store); absent in console mode. */
 export interface AppPreferences {
@@ -57,14 +27,10 @@ export interface AppPreferences {
   startAtLogin: boolean;
 }
 
+/** A change to some settings; sections change field by field. */
 export type SettingsPatch = {
-  port?: number;
-  shareOnNetwork?: boolean;
-  dataDir?: string;
-  deleteEnabled?: boolean;
-  tls?: Partial<Settings['tls']>;
-  auth?: Partial<Settings['auth']>;
-  proxy?: Partial<Omit<Settings['proxy'], 'hasPassword'>>;
+  [K in keyof Settings]?: Settings[K] extends readonly unknown[] ? Settings[K]
+    : Settings[K] extends object ? Partial<Omit<Settings[K], 'hasPassword'>> : Settings[K];
 };
 
 export interface ApplyResult {

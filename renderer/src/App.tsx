@@ -1,15 +1,15 @@
 // The window: a left navigation and the current page.
 import { StatusProvider, useRegistryStatus } from './api/status';
 import { Icon, type IconName } from './components/Icon';
-import { href, useRoute, type Route } from './components/router';
+import { href, useRoute, type Route } from './lib/router';
 import { CatalogPage } from './features/catalog/CatalogPage';
 import { CertsPage } from './features/certs/CertsPage';
 import { DockerSetupPage } from './features/docker-setup/DockerSetupPage';
-import { HomePage } from './features/home/HomePage';
+import { RegistryPage } from './features/registry/RegistryPage';
 import { UsersPage } from './features/users/UsersPage';
 
 const NAV: Array<{ page: Route['page']; label: string; icon: IconName }> = [
-  { page: 'home', label: 'Home', icon: 'home' },
+  { page: 'registry', label: 'Registry', icon: 'home' },
   { page: 'catalog', label: 'Catalog', icon: 'catalog' },
   { page: 'users', label: 'Users', icon: 'users' },
   { page: 'certs', label: 'Certificates', icon: 'certs' },
@@ -62,7 +62,7 @@ function Page({ route }: { route: Route }) {
     case 'docker':
       return <DockerSetupPage />;
     default:
-      return <HomePage />;
+      return <RegistryPage />;
   }
 }
 

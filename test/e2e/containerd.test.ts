@@ -119,7 +119,7 @@ test('plain HTTP: ctr push and pull with the hosts.toml Berth writes for it', { 
 });
 
 test('TLS with Berth\'s CA (certs init) and htpasswd users: ctr push and pull with --user', { timeout: 240_000 }, async () => {
-  const berth = await startBerthTls([{ user: 'alice', password: 'alice-pw' }, { user: 'bob', password: 'bob-pw' }]);
+  const berth = await startBerthTls([{ user: 'alice', password: 'alice-pw' }, { user: 'bob', password: 'bob-password' }]);
   const caPem = await readFile(berth.caFile, 'utf8');
   const hosts = await hostsDir((base) => trustTarget('containerd', { hostPort: berth.addr, caPem, baseDir: base }));
   const ref = `${berth.addr}/alice/busybox:v1`;
@@ -140,7 +140,7 @@ test('TLS with Berth\'s CA (certs init) and htpasswd users: ctr push and pull wi
   const noUser = await pull('tls-anon', ref, ['--hosts-dir', hosts]);
   assert.notEqual(noUser.code, 0, 'an anonymous pull must fail');
   assert.match(both(noUser), /401 Unauthorized/);
-  ok(await pull('tls', ref, ['--hosts-dir', hosts, '--user', 'bob:bob-pw']), 'ctr pull over TLS as bob');
+  ok(await pull('tls', ref, ['--hosts-dir', hosts, '--user', 'bob:bob-password']), 'ctr pull over TLS as bob');
   await assertPulled('tls', ref);
 
   // Last: failed logins count towards the per-address login limit (429 after 10).

@@ -135,7 +135,7 @@ test('network: "Share on the network" explains the exposure, moves the listener 
   };
   assert.equal(await fromPeer(), 'curl exit 7', 'a 127.0.0.1 listener is not reachable from the network');
 
-  await open('home');
+  await open('registry');
   const network = card('Network');
   const share = network.getByLabel('Share on the network');
   assert.equal(await share.isChecked(), false);
@@ -178,7 +178,7 @@ test('users and auth: add a user, turn login on, then docker login and docker pu
   assert.equal(await page.getByLabel(`Role of ${USER}`).inputValue(), 'write');
   await browser.screenshot('users');
 
-  await open('home');
+  await open('registry');
   await card('Authentication').getByLabel('Require login').check();
   await card('Authentication').getByRole('button', { name: 'Apply authentication settings' }).click();
   await successIn('Authentication');
@@ -189,7 +189,7 @@ test('users and auth: add a user, turn login on, then docker login and docker pu
   const ref = `${berth.registryAddr}/${REPO}:v1`;
   await importBusyboxImage(d, ref);
   pushedDigest = digestFromOutput((await d.docker(['push', ref], { timeoutMs: 300_000 })).stdout);
-  await browser.screenshot('home');
+  await browser.screenshot('registry');
 });
 
 test('catalog: the pushed image shows with its layers, size, platform, config; an index shows its platforms', { timeout: 120_000 }, async () => {
@@ -302,7 +302,7 @@ test('proxy mode: a bad upstream URL is explained, a good one turns the registry
   await importBusyboxImage(d, upstreamRef);
   await d.docker(['push', upstreamRef], { timeoutMs: 300_000 });
 
-  await open('home');
+  await open('registry');
   const proxy = card('Proxy mode');
   await proxy.getByLabel('Proxy an upstream registry').check();
   await proxy.getByLabel('Upstream URL').fill(upstream.addr);
@@ -389,7 +389,7 @@ test('docker setup wizard: preview the diff, apply with reload, docker info list
 });
 
 test('TLS: generate a certificate, turn TLS on, save ca.crt (a PEM CA the registry is served with)', { timeout: 180_000 }, async () => {
-  await open('home');
+  await open('registry');
   const tls = card('TLS');
   // Wait for certs.get: either "no certificate yet" with a Generate button, or the current one.
   const generate = tls.getByRole('button', { name: 'Generate certificate' });
@@ -428,7 +428,7 @@ test('TLS: generate a certificate, turn TLS on, save ca.crt (a PEM CA the regist
 
 test('every page was screenshotted and the browser console stayed free of errors', { timeout: 60_000 }, async () => {
   // Pages not captured along the way, in their final state.
-  await open('home');
+  await open('registry');
   await page.getByTestId('registry-status').filter({ hasText: 'Running on' }).waitFor();
   await page.getByText('Repositories').first().waitFor();
   await browser.screenshot('home-final');
@@ -438,7 +438,7 @@ test('every page was screenshotted and the browser console stayed free of errors
     await page.getByRole('heading', { name: '2. Entries' }).waitFor();
     await browser.screenshot('docker-setup');
   }
-  for (const name of ['home', 'users', 'catalog', 'catalog-tags', 'catalog-image', 'catalog-index', 'certs', 'docker-setup']) {
+  for (const name of ['registry', 'users', 'catalog', 'catalog-tags', 'catalog-image', 'catalog-index', 'certs', 'docker-setup']) {
     assert.ok(existsSync(join(SCREENSHOTS, `${name}.png`)), `screenshot ${name}.png`);
   }
   assert.deepEqual(browser.errors, []);

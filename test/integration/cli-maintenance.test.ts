@@ -57,7 +57,7 @@ describe('berth gc and berth fsck', () => {
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /Garbage collection \(dry run\) — online, in the registry serving this config \(maintenance channel .*admin-[0-9a-f]{16}\.sock\)/);
     assert.match(dry.stdout, /1 would delete/);
-    assert.match(dry.stdout, /2\.0 KiB would be freed \(2048 bytes\)/);
+    assert.match(dry.stdout, /2\.00 KiB would be freed \(2048 bytes\)/);
     assert.match(dry.stdout, new RegExp(`blob ${sha256(orphan)}`));
     const real = await berth('gc', '--config', file);
     assert.equal(real.code, 0, real.stderr);

@@ -1,11 +1,13 @@
 // `berth users …` while `berth serve` runs the same config (with anonymous pull, so tokens too): the command tells the server over its
 // maintenance channel, so a new user can push at once and a lowered role refuses the next push
-// (Basic or a token issued before) without a restart. With no server running, the command
-// just updates the files and says nothing about a server.
+// (Basic or a token issued before) without a restart. A name or password the shared rule refuses
+// changes nothing. With no server running, the command just updates the files and says nothing
+// about a server.
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { passwordProblem, userNameProblem } from '../../preload/contract/users';
 import { freePort, runCommand, sleep, spawnProcess, type ManagedProcess } from '../support/processes';
 import { testRegistryYaml } from '../support/registry-yaml';
 import { tempDir } from '../support/cleanup';
@@ -52,11 +54,11 @@ describe('berth users with a running server', () => {
   });
 
   it('a user added with a role can push at once; lowering the role refuses the next push without a restart', async () => {
-    const add = await berth(['users', 'add', 'bob', '--role', 'write', '--config', file], 'bob-pw\n');
+    const add = await berth(['users', 'add', 'bob', '--role', 'write', '--config', file], 'bob-password\n');
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /added bob\nthe running registry \(127\.0\.0\.1:\d+\) applied the change\n/);
-    assert.equal((await startUpload(basic('bob', 'bob-pw'))).status, 202);
-    const tokenRes = await fetch(`${url}/auth/token?service=berth&scope=${encodeURIComponent(`repository:${REPO}:pull,push`)}`, { headers: { authorization: basic('bob', 'bob-pw') } });
+    assert.equal((await startUpload(basic('bob', 'bob-password'))).status, 202);
+    const tokenRes = await fetch(`${url}/auth/token?service=berth&scope=${encodeURIComponent(`repository:${REPO}:pull,push`)}`, { headers: { authorization: basic('bob', 'bob-password') } });
     assert.equal(tokenRes.status, 200);
     const { token } = await tokenRes.json() as { token: string };
     assert.equal((await startUpload(`Bearer ${token}`)).status, 202);
@@ -66,12 +68,27 @@ describe('berth users with a running server', () => {
     assert.match(role.stdout, /bob is now read\nthe running registry .* applied the change\n/);
     assert.equal(role.stderr, '');
     // No wait, no restart: the very next pushes are refused.
-    for (const authorization of [basic('bob', 'bob-pw'), `Bearer ${token}`]) {
+    for (const authorization of [basic('bob', 'bob-password'), `Bearer ${token}`]) {
       const r = await startUpload(authorization);
       assert.equal(r.status, 403, r.body);
       assert.match(r.body, /"code":"DENIED"/);
     }
     assert.equal(serve!.exitStatus(), undefined, 'the server kept running');
+  });
+
+  it('a name or password the shared rule refuses is refused with its sentence, and nothing is written', async () => {
+    const htpasswd = await readFile(join(root, 'htpasswd'), 'utf8');
+    // The name is judged before the password is read: stdin is never consumed.
+    const badName = await berth(['users', 'add', 'two words', '--config', file], 'carol-password\n');
+    assert.equal(badName.code, 1);
+    assert.equal(badName.stderr, `berth: ${userNameProblem('two words')}\n`);
+    const shortPw = await berth(['users', 'add', 'carol', '--config', file], 'short\n');
+    assert.equal(shortPw.code, 1);
+    assert.equal(shortPw.stderr, `berth: ${passwordProblem('short')}\n`);
+    const passwd = await berth(['users', 'passwd', 'bob', '--config', file], `${'x'.repeat(73)}\n`);
+    assert.equal(passwd.code, 1);
+    assert.match(passwd.stderr, /at most 72 bytes/);
+    assert.equal(await readFile(join(root, 'htpasswd'), 'utf8'), htpasswd);
   });
 
   it('with no server answering, updates the files and says nothing about a server', async () => {

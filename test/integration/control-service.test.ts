@@ -56,7 +56,7 @@ test('roles and users apply without a restart; the port restarts the listener an
   const before = f.runtime.state;
   const users = await f.ok('users.add', { user: 'alice', password: 'secret-pw', role: 'write' });
   assert.deepEqual(users, [{ user: 'alice', role: 'write', canLogIn: true }]);
-  const dup = await f.service.invoke('users.add', { user: 'alice', password: 'x', role: 'read' });
+  const dup = await f.service.invoke('users.add', { user: 'alice', password: 'another-pw', role: 'read' });
   assert.equal(!dup.ok && dup.error.code, 'CONFLICT');
   const anon = await f.ok('settings.update', { auth: { anonymousPull: true, defaultRole: 'read' } });
   assert.equal(anon.restarted, false);
@@ -66,7 +66,7 @@ test('roles and users apply without a restart; the port restarts the listener an
   const port = await freePort();
   const moved = await f.ok('settings.update', { port });
   assert.equal(moved.restarted, true);
-  assert.match(moved.message, new RegExp(`Restarted the registry to apply the port; it listens on port ${port}`));
+  assert.match(moved.message, new RegExp(`Restarted the registry to apply: Port\\. It listens on port ${port}`));
   assert.equal(moved.settings.port, port);
   const s = f.runtime.state;
   assert.equal(s.status === 'running' && s.port, port);
@@ -83,7 +83,7 @@ test('sharing on the network switches http.addr between loopback and every inter
 
   const shared = await f.ok('settings.update', { shareOnNetwork: true, auth: { enabled: true, anonymousPull: true } });
   assert.equal(shared.restarted, true);
-  assert.match(shared.message, new RegExp(`it listens on port ${port} \\(shared on the network\\)`));
+  assert.match(shared.message, new RegExp(`It listens on port ${port} \\(shared on the network\\)`));
   assert.equal(shared.settings.shareOnNetwork, true);
   assert.equal(shared.settings.auth.enabled, true);
   let text = await readFile(f.configPath, 'utf8');

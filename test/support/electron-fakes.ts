@@ -4,7 +4,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { RegistryStatus } from '../../preload/contract';
 import { Emitter } from '../../main/lib/events';
 import type { IpcInvokeEventLike, IpcMainPort, MenuItemModel, SessionPort, TrayPort, WebContentsPort } from '../../main/app/ports';
-import type { SafeStorageLike } from '../../main/app/settings/safe-storage';
+import type { SafeStorageLike } from '../../main/app/store/safe-storage';
 
 export class FakeTray implements TrayPort {
   image = '';

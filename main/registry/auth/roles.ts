@@ -2,7 +2,7 @@
 // berth.auth.roles; users without an entry get berth.auth.defaultrole.
 import type { Action } from './access';
 
-import { ROLES, type Role } from '../../../preload/contract/settings';
+import { ROLES, type Role } from '../../../preload/contract/setting-table';
 
 export { ROLES, type Role };
 

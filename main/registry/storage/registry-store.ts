@@ -6,8 +6,8 @@ import { nameUnknown } from '../errors';
 import { BlobStore } from './blob-store';
 import { CatalogIndex, findRepositories } from './catalog-index';
 import type { StorageDriver } from './driver/types';
-import { checkStorage, type FsckOptions, type FsckReport } from './fsck';
-import { collectGarbage, type GcOptions, type GcReport } from './gc';
+import { checkStorage, type FsckOptions, type FsckReport } from './maintenance/fsck';
+import { collectGarbage, type GcOptions, type GcReport } from './maintenance/gc';
 import { MaintenanceBusyError } from './gc-guard';
 import { deleteIfExists } from './links';
 import { ManifestStore } from './manifest-store';
@@ -86,13 +86,13 @@ export class RegistryStore {
     this.uploads.forgetRepository(name);
   }
 
-  /** Online garbage collection (gc.ts); safe while the registry serves. */
+  /** Online garbage collection (maintenance/gc.ts); safe while the registry serves. */
   gc(opts: GcOptions = {}): Promise<GcReport> {
     return this.exclusive('garbage collection', () =>
       collectGarbage({ driver: this.driver, blobs: this.blobs, manifests: this.manifests }, opts, this.log));
   }
 
-  /** Consistency check of the whole store (fsck.ts); with `repair`, safe while serving too. */
+  /** Consistency check of the whole store (maintenance/fsck.ts); with `repair`, safe while serving too. */
   fsck(opts: FsckOptions = {}): Promise<FsckReport> {
     return this.exclusive('fsck', () =>
       checkStorage({ driver: this.driver, blobs: this.blobs, manifests: this.manifests, tags: this.tags }, this.config.validation, opts, this.log));

@@ -2,8 +2,7 @@
 // a bearer token; events from `GET /api/events` (server-sent events). EventSource cannot send
 // headers, so that one endpoint takes the token as `?token=`. The token arrives once in the URL
 // fragment (`#token=…`, never sent to the server) and is kept in sessionStorage for this tab.
-import type { ControlError, ControlErrorCode, ControlEvent, ControlResult } from '../../../preload/contract';
-import type { Transport } from './transport';
+import type { ControlError, ControlErrorCode, ControlEvent, ControlResult, PreloadApi } from '../../../preload/contract';
 
 const TOKEN_KEY = 'berth.console.token';
 
@@ -12,7 +11,7 @@ export function takeTokenFromFragment(): string | undefined {
   const match = /(?:^#|[#&])token=([^&]+)/.exec(window.location.hash);
   if (match?.[1]) {
     sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
-    history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/home`);
+    history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/registry`);
   }
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
@@ -34,13 +33,13 @@ function isResult(body: unknown): body is ControlResult<unknown> {
   return typeof body === 'object' && body !== null && typeof (body as { ok?: unknown }).ok === 'boolean';
 }
 
-export function createHttpTransport(): Transport {
+/** The same API the preload script gives the desktop app, over the console server's HTTP. */
+export function createHttpTransport(): PreloadApi {
   const token = takeTokenFromFragment();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
 
   return {
-    kind: 'console',
     async call(method, args) {
       let res: Response;
       try {

@@ -22,7 +22,8 @@ let current: Transport | undefined;
 export function transport(): Transport {
   if (!current) {
     const ipc = window.berth;
-    current = ipc ? { kind: 'desktop', call: ipc.call, onEvent: (l) => ipc.onEvent(l) } : createHttpTransport();
+    // Both are a PreloadApi; only the kind is added here, so imports run one way (here → http-transport).
+    current = ipc ? { kind: 'desktop', call: ipc.call, onEvent: (l) => ipc.onEvent(l) } : { kind: 'console', ...createHttpTransport() };
   }
   return current;
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../../main/config/load';
-import { defaultBcryptWorkers } from '../../../main/config/defaults';
+
 
 const parse = (yaml: string, env: Record<string, string> = {}) => parseConfig(yaml, { env, source: 'config.yml' });
 
@@ -185,7 +185,7 @@ describe('parseConfig: configs written for registry:3', () => {
     assert.deepEqual(config.berth, {
       manifestmaxbytes: 4_194_304,
       catalogrescanMs: 60_000,
-      auth: { anonymous: 'none', defaultrole: 'admin', roles: {}, credentialcacheMs: 300_000, bcryptworkers: defaultBcryptWorkers(), trustedproxies: [] },
+      auth: { anonymous: 'none', defaultrole: 'admin', roles: {}, credentialcacheMs: 300_000, bcryptworkers: 2, trustedproxies: [] },
       http: {
         headerstimeoutMs: 30_000, idletimeoutMs: 120_000, allowedorigins: [], allowedhosts: [],
         minbodyrate: 1024, minbodyratewindowMs: 30_000, maxconnections: 1024,
@@ -259,7 +259,7 @@ proxy:
     assert.deepEqual(config.berth, {
       manifestmaxbytes: 1_048_576,
       catalogrescanMs: 300_000,
-      auth: { anonymous: 'pull', defaultrole: 'read', roles: { alice: 'admin' }, credentialcacheMs: 30_000, bcryptworkers: defaultBcryptWorkers(), trustedproxies: [] },
+      auth: { anonymous: 'pull', defaultrole: 'read', roles: { alice: 'admin' }, credentialcacheMs: 30_000, bcryptworkers: 2, trustedproxies: [] },
       http: {
         headerstimeoutMs: 2_000, idletimeoutMs: 500, allowedorigins: [], allowedhosts: [],
         minbodyrate: 0, minbodyratewindowMs: 60_000, maxconnections: 50,

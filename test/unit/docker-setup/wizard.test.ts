@@ -10,6 +10,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyDaemonChange, clientSnippets, detectDockerTargets, previewDaemonChange } from '../../../main/docker-setup/wizard';
 import type { CommandRunner, WizardOptions } from '../../../main/docker-setup/env';
+import type { DaemonVerifier, Expectation } from '../../../main/docker-setup/verify';
 import { tempDir } from '../../support/cleanup';
 
 const dirs: string[] = [];
@@ -128,12 +129,53 @@ test('apply: a daemon that does not take the change is rolled back (backup resto
   assert.equal(fake.calls.filter((c) => c === 'systemctl reload docker').length, 2);
 });
 
-test('apply: an injected verification failure rolls back too', async () => {
-  const { path, opts } = await setup();
-  const r = await applyDaemonChange({ target: path, mirror: 'https://m.example', then: 'reload' }, { ...opts, failVerification: true });
+test('apply: the verifier it is given decides; a "no" restores the file and reloads again', async () => {
+  const { path, fake, opts } = await setup();
+  const asked: Array<{ x: Expectation; timeoutMs: number }> = [];
+  const verifier: DaemonVerifier = {
+    shows: async (x, timeoutMs) => {
+      asked.push({ x, timeoutMs });
+      return { ok: false, detail: 'the daemon still runs its old settings' };
+    },
+    answers: async () => false,
+  };
+  const r = await applyDaemonChange({ target: path, mirror: 'https://m.example', then: 'reload' }, { ...opts, verifier });
   assert.equal(r.ok, false);
-  assert.ok(r.steps.includes('rolled-back'));
+  assert.deepEqual(r.steps, ['validated', 'backed-up', 'written', 'reloaded', 'rolled-back']);
+  assert.deepEqual(asked, [{ x: { insecureRegistry: undefined, mirror: 'https://m.example', absent: false }, timeoutMs: 1_500 }]);
+  assert.equal(r.message, `the daemon still runs its old settings; restored ${path} from ${r.backupPath}, but Docker does not answer yet.`);
   assert.equal(await readFile(path, 'utf8'), ORIGINAL);
+  assert.equal(fake.calls.filter((c) => c === 'systemctl reload docker').length, 2, 'reloaded with the change, then with the old file');
+  assert.equal(fake.calls.some((c) => c.startsWith('docker info')), false, 'docker info is the default verifier only');
+});
+
+test('apply: a verifier that sees the change is the verification; none is asked for "later"', async () => {
+  const { path, opts } = await setup();
+  let asked = 0;
+  const verifier: DaemonVerifier = { shows: async () => { asked++; return { ok: true, detail: 'shown' }; }, answers: async () => true };
+  const later = await applyDaemonChange({ target: path, insecureRegistry: '10.0.0.2:5000', then: 'later' }, { ...opts, verifier });
+  assert.equal(later.ok, true);
+  assert.equal(asked, 0);
+  const r = await applyDaemonChange({ target: path, insecureRegistry: '10.0.0.3:5000', then: 'restart' }, { ...opts, verifier, run: async (cmd, args) => {
+    // A daemon that never answers docker info: only the injected verifier can say yes.
+    if (cmd === 'docker') return { code: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon' };
+    return opts.run!(cmd, args);
+  } });
+  assert.equal(r.ok, true, r.message);
+  assert.deepEqual(r.steps, ['validated', 'backed-up', 'written', 'restarted', 'verified']);
+  assert.equal(asked, 1);
+});
+
+test('apply: with the entries already there, a daemon that does not show them is reported, and nothing is rolled back', async () => {
+  const { path, opts } = await setup();
+  assert.equal((await applyDaemonChange({ target: path, insecureRegistry: '10.0.0.2:5000', then: 'later' }, opts)).ok, true);
+  const written = await readFile(path, 'utf8');
+  const verifier: DaemonVerifier = { shows: async () => ({ ok: false, detail: 'docker info does not list it' }), answers: async () => true };
+  const r = await applyDaemonChange({ target: path, insecureRegistry: '10.0.0.2:5000', then: 'reload' }, { ...opts, verifier });
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.steps, ['validated', 'reloaded']);
+  assert.equal(r.message, 'daemon.json already had the entries, but docker info does not list it.');
+  assert.equal(await readFile(path, 'utf8'), written);
 });
 
 test('apply later: written, not reloaded; the reload command is given', async () => {

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { passwordProblem, userNameProblem } from '../../../preload/contract/users';
 import { configRoleStore } from '../../../main/config/edit-config';
 import { parseConfig } from '../../../main/config/load';
 import { HtpasswdFile } from '../../../main/users/htpasswd-file';
@@ -49,8 +50,8 @@ describe('UserService', () => {
   it('add creates the file (mode 0600) with a $2y$ bcrypt entry; list shows users with their roles', async () => {
     const f = await fixture('add');
     await f.service.add('alice', 'alice-pw');
-    await f.service.add('root', 'root-pw');
-    await f.service.add('bob', 'bob-pw', 'write');
+    await f.service.add('root', 'root-password');
+    await f.service.add('bob', 'bob-password', 'write');
     assert.equal((await stat(f.htpasswd)).mode & 0o777, 0o600);
     const hash = await hashOf(f.htpasswd, 'alice');
     assert.match(hash!, /^\$2y\$10\$/);
@@ -60,27 +61,31 @@ describe('UserService', () => {
       { user: 'bob', role: 'write', canLogIn: true },
       { user: 'root', role: 'admin', canLogIn: true },
     ]);
-    await assert.rejects(f.service.add('alice', 'again'), (e: Error) => e instanceof UserError && /already exists/.test(e.message));
-    await assert.rejects(f.service.add('bad:name', 'pw'), /user name/);
-    await assert.rejects(f.service.add('emptypw', ''), /must not be empty/);
+    await assert.rejects(f.service.add('alice', 'again-password'), (e: Error) => e instanceof UserError && /already exists/.test(e.message));
+    // The shared rule's sentences (preload/contract/users.ts), before anything is hashed or written.
+    await assert.rejects(f.service.add('bad:name', 'long-enough'), (e: Error) => e.message === userNameProblem('bad:name'));
+    await assert.rejects(f.service.add('shortpw', 'short'), (e: Error) => e.message === passwordProblem('short'));
+    await assert.rejects(f.service.setPassword('alice', 'x'.repeat(73)), /at most 72 bytes/);
+    assert.deepEqual((await f.service.list()).map((u) => u.user), ['alice', 'bob', 'root']);
+    assert.equal(await verifyPassword('alice-pw', (await hashOf(f.htpasswd, 'alice'))!), true);
   });
 
   it('passwd replaces only that user\'s hash; unknown users are an error', async () => {
     const f = await fixture('passwd');
-    await f.service.add('alice', 'old-pw');
-    await f.service.add('bob', 'bob-pw');
+    await f.service.add('alice', 'old-password');
+    await f.service.add('bob', 'bob-password');
     const bobBefore = await hashOf(f.htpasswd, 'bob');
-    await f.service.setPassword('alice', 'new-pw');
+    await f.service.setPassword('alice', 'new-password');
     const alice = await hashOf(f.htpasswd, 'alice');
-    assert.equal(await verifyPassword('new-pw', alice!), true);
-    assert.equal(await verifyPassword('old-pw', alice!), false);
+    assert.equal(await verifyPassword('new-password', alice!), true);
+    assert.equal(await verifyPassword('old-password', alice!), false);
     assert.equal(await hashOf(f.htpasswd, 'bob'), bobBefore);
-    await assert.rejects(f.service.setPassword('nobody', 'x'), /no user nobody/);
+    await assert.rejects(f.service.setPassword('nobody', 'some-password'), /no user nobody/);
   });
 
   it('role edits keep every comment of config.yml, and the edited config still loads', async () => {
     const f = await fixture('roles');
-    await f.service.add('bob', 'bob-pw');
+    await f.service.add('bob', 'bob-password');
     await f.service.setRole('bob', 'write');
     const text = await readFile(f.config, 'utf8');
     for (const comment of ['# Berth test config: this comment must survive', '# where the blobs go', '# roles of the team', '# the boss']) {
@@ -96,8 +101,8 @@ describe('UserService', () => {
 
   it('remove deletes the entry and its role; unknown users are an error', async () => {
     const f = await fixture('remove');
-    await f.service.add('root', 'root-pw');
-    await f.service.add('bob', 'bob-pw');
+    await f.service.add('root', 'root-password');
+    await f.service.add('bob', 'bob-password');
     await f.service.remove('root');
     assert.deepEqual((await f.service.list()).map((u) => u.user), ['bob']);
     assert.deepEqual(await f.store.roles(), {});
@@ -114,13 +119,13 @@ describe('UserService', () => {
     ]);
     assert.equal(await verifyPassword('apache-pw', (await hashOf(f.htpasswd, 'apache'))!), true);
     // Adding a user keeps Apache's entries byte for byte.
-    await f.service.add('newbie', 'pw');
+    await f.service.add('newbie', 'newbie-password');
     assert.ok((await readFile(f.htpasswd, 'utf8')).startsWith(`${line}\nmd5user:$apr1$abcdefgh$0123456789abcdefghijkl\n`));
   });
 
   it('without a config file, role changes are refused with a hint', async () => {
     const service = new UserService(join(dir, 'noconfig.htpasswd'), undefined, 'admin');
-    await service.add('x', 'pw');
+    await service.add('x', 'x-password');
     await assert.rejects(service.setRole('x', 'read'), /--config/);
     assert.deepEqual(await service.list(), [{ user: 'x', role: 'admin', canLogIn: true }]);
   });

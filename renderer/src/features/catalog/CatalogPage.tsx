@@ -1,5 +1,5 @@
 // Catalog: repositories → tags → image, with breadcrumbs; garbage collection on the first level.
-import { href } from '../../components/router';
+import { href } from '../../lib/router';
 import { GcPanel } from './GcPanel';
 import { ImageView } from './ImageView';
 import { RepositoryList } from './RepositoryList';

@@ -5,7 +5,8 @@ import { invoke } from '../../api/control';
 import { useAction } from '../../api/hooks';
 import { Card } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { formatBytes, plural } from '../../components/format';
+import { formatBytes } from '../../../../preload/contract/format-bytes';
+import { plural } from '../../lib/format';
 import { ErrorNotice, Notice } from '../../components/Notice';
 import { Toggle } from '../../components/Toggle';
 

@@ -1,6 +1,6 @@
 // The image config: entrypoint/cmd, env, labels, history.
 import type { ImageDetail } from '../../../../preload/contract';
-import { formatDate } from '../../components/format';
+import { formatDate } from '../../lib/format';
 
 export function ImageConfig({ image }: { image: ImageDetail }) {
   const labels = Object.entries(image.labels ?? {});

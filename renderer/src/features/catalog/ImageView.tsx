@@ -7,9 +7,10 @@ import { useAction, useCall } from '../../api/hooks';
 import { Card, Loading } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { CopyButton, CopyLine } from '../../components/CopyButton';
-import { formatBytes, formatDate, shortDigest } from '../../components/format';
+import { formatBytes } from '../../../../preload/contract/format-bytes';
+import { formatDate, shortDigest } from '../../lib/format';
 import { ErrorNotice } from '../../components/Notice';
-import { href, navigate } from '../../components/router';
+import { href, navigate } from '../../lib/router';
 import { ImageConfig } from './ImageConfig';
 
 export function ImageView({ repository, reference }: { repository: string; reference: string }) {

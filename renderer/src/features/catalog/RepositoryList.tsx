@@ -5,7 +5,7 @@ import { useCall, useDebounced } from '../../api/hooks';
 import { useRegistryStatus } from '../../api/status';
 import { Card, Loading } from '../../components/Card';
 import { ErrorNotice } from '../../components/Notice';
-import { href } from '../../components/router';
+import { href } from '../../lib/router';
 
 const PAGE = 50;
 

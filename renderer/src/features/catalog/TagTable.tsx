@@ -6,9 +6,10 @@ import { invoke } from '../../api/control';
 import { useAction, useCall } from '../../api/hooks';
 import { Card, Loading } from '../../components/Card';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { formatBytes, formatDate, shortDigest } from '../../components/format';
+import { formatBytes } from '../../../../preload/contract/format-bytes';
+import { formatDate, shortDigest } from '../../lib/format';
 import { ErrorNotice, Notice } from '../../components/Notice';
-import { href, navigate } from '../../components/router';
+import { href, navigate } from '../../lib/router';
 
 const SHOWN = 100;
 

@@ -1,7 +1,7 @@
 // One certificate: subject, issuer, SANs, validity with days left, SHA-256 fingerprint.
 import type { CertificateView } from '../../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
-import { daysUntil, formatDate } from '../../components/format';
+import { daysUntil, formatDate } from '../../lib/format';
 
 export function CertDetails({ cert }: { cert: CertificateView }) {
   const days = daysUntil(cert.notAfter);

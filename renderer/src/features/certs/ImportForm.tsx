@@ -4,7 +4,7 @@ import type { CertificatesState } from '../../../../preload/contract';
 import { invoke } from '../../api/control';
 import { useAction } from '../../api/hooks';
 import { Card } from '../../components/Card';
-import { readPickedFile } from '../../components/download';
+import { readPickedFile } from '../../lib/download';
 import { Field } from '../../components/Field';
 import { ErrorNotice, Notice, serverFieldError } from '../../components/Notice';
 

@@ -5,7 +5,7 @@ import type { ClientAddress, TrustClient, TrustOutcome } from '../../../../prelo
 import { invoke } from '../../api/control';
 import { useAction } from '../../api/hooks';
 import { CopyLine } from '../../components/CopyButton';
-import { downloadText } from '../../components/download';
+import { downloadText } from '../../lib/download';
 import { Field } from '../../components/Field';
 import { ErrorNotice, Notice } from '../../components/Notice';
 

@@ -1,14 +1,15 @@
-// htpasswd user names cannot hold ':' (the field separator) or whitespace.
+// The form's checks: the shared user-name and password rule (preload/contract/users.ts, which
+// the control API and `berth users` apply too), plus the repeat field only a form has.
+import { passwordProblem, userNameProblem } from '../../../../preload/contract/users';
+
+/** The name as the form sends it (surrounding spaces dropped), checked by the shared rule. */
 export function checkUserName(name: string): string | undefined {
-  if (!name.trim()) return 'Enter a user name.';
-  if (/[:\s]/.test(name)) return 'A user name cannot contain spaces or “:”.';
-  if (name.length > 255) return 'Use at most 255 characters.';
-  return undefined;
+  return userNameProblem(name.trim());
 }
 
 export function checkPasswords(password: string, repeat: string): { password?: string; repeat?: string } {
-  if (!password) return { password: 'Enter a password.' };
-  if (password.length < 8) return { password: 'Use at least 8 characters.' };
+  const problem = passwordProblem(password);
+  if (problem) return { password: problem };
   if (password !== repeat) return { repeat: 'The two passwords differ.' };
   return {};
 }

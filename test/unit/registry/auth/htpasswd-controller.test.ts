@@ -144,7 +144,7 @@ describe('htpasswd auth with roles', () => {
     assert.equal((await send(reg.url, '/v2/', { auth: ['changer', 'old-pw'] })).status, 200);
     assert.equal((await send(reg.url, '/v2/', { auth: ['changer', 'old-pw'] })).status, 200); // served from the proof
     const changedAt = Date.now();
-    await new UserService(htpasswd, undefined, 'admin').setPassword('changer', 'new-pw');
+    await new UserService(htpasswd, undefined, 'admin').setPassword('changer', 'new-password');
     // The file is re-stat'ed at most once a second; the proof is bound to the old hash.
     let old = 200;
     while (old === 200 && Date.now() - changedAt < 3000) {
@@ -154,19 +154,19 @@ describe('htpasswd auth with roles', () => {
     const window = Date.now() - changedAt;
     assert.equal(old, 401, 'the old password stops working');
     assert.ok(window <= 1500, `the old password kept working for ${window} ms`);
-    assert.equal((await send(reg.url, '/v2/', { auth: ['changer', 'new-pw'] })).status, 200);
+    assert.equal((await send(reg.url, '/v2/', { auth: ['changer', 'new-password'] })).status, 200);
   });
 
   it('a removed user is refused even with a cached proof', async () => {
     const svc = new UserService(htpasswd, undefined, 'admin');
-    await svc.add('temp', 'temp-pw');
+    await svc.add('temp', 'temp-password');
     const t0 = Date.now();
     let s = 401;
-    while (s !== 200 && Date.now() - t0 < 3000) s = (await send(reg.url, '/v2/', { auth: ['temp', 'temp-pw'] })).status;
+    while (s !== 200 && Date.now() - t0 < 3000) s = (await send(reg.url, '/v2/', { auth: ['temp', 'temp-password'] })).status;
     assert.equal(s, 200, 'a user added to the file can log in without a restart');
     await svc.remove('temp');
     const t1 = Date.now();
-    while (s === 200 && Date.now() - t1 < 3000) s = (await send(reg.url, '/v2/', { auth: ['temp', 'temp-pw'] })).status;
+    while (s === 200 && Date.now() - t1 < 3000) s = (await send(reg.url, '/v2/', { auth: ['temp', 'temp-password'] })).status;
     assert.equal(s, 401);
   });
 });

@@ -59,31 +59,31 @@ describe('tokens and proofs are re-checked at use', () => {
   }
 
   it('a removed user\'s token is refused at once (401), and so is the user\'s proven Basic header', async () => {
-    await users.add('temp', 'temp-pw');
-    const t = await token(['temp', 'temp-pw']);
+    await users.add('temp', 'temp-password');
+    const t = await token(['temp', 'temp-password']);
     assert.equal((await startUpload(t)).status, 202, 'the token pushes while the user exists');
-    assert.equal((await send(url, `/v2/${REPO}/tags/list`, { auth: ['temp', 'temp-pw'] })).status, 404); // Basic proven (no such repo yet)
+    assert.equal((await send(url, `/v2/${REPO}/tags/list`, { auth: ['temp', 'temp-password'] })).status, 404); // Basic proven (no such repo yet)
     await users.remove('temp');
     assertInvalidToken(await startUpload(t));
     assertInvalidToken(await listTags(t));
-    assert.equal((await send(url, `/v2/${REPO}/blobs/uploads/`, { method: 'POST', auth: ['temp', 'temp-pw'] })).status, 401);
+    assert.equal((await send(url, `/v2/${REPO}/blobs/uploads/`, { method: 'POST', auth: ['temp', 'temp-password'] })).status, 401);
   });
 
   it('a password change ends the user\'s tokens at once; a new login gets a working one', async () => {
-    await users.add('changer', 'old-pw');
-    const old = await token(['changer', 'old-pw']);
+    await users.add('changer', 'old-password');
+    const old = await token(['changer', 'old-password']);
     assert.equal((await startUpload(old)).status, 202);
-    await users.setPassword('changer', 'new-pw');
+    await users.setPassword('changer', 'new-password');
     assertInvalidToken(await startUpload(old));
-    assert.equal((await startUpload(await token(['changer', 'new-pw']))).status, 202);
+    assert.equal((await startUpload(await token(['changer', 'new-password']))).status, 202);
     await users.remove('changer');
   });
 
   it('an edit by another program: refused within the file re-check, or at once after reloadUsers()', async () => {
-    await users.add('ext1', 'ext1-pw');
-    await users.add('ext2', 'ext2-pw');
-    const t1 = await token(['ext1', 'ext1-pw']);
-    const t2 = await token(['ext2', 'ext2-pw']);
+    await users.add('ext1', 'ext1-password');
+    await users.add('ext2', 'ext2-password');
+    const t1 = await token(['ext1', 'ext1-password']);
+    const t2 = await token(['ext2', 'ext2-password']);
     const dropUser = async (user: string) => {
       const text = await readFile(htpasswd, 'utf8');
       await writeFile(htpasswd, text.split('\n').filter((l) => !l.startsWith(`${user}:`)).join('\n'));
