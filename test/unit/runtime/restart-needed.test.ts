@@ -4,43 +4,42 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../main/config/load';
 import { restartReasons, withLiveChanges } from '../../../main/runtime/restart-needed';
-import { SETTING_ROWS } from '../../../preload/contract/setting-table';
+import { stringify } from 'yaml';
+import { SETTING_ROWS, type Kind, type ListItem, type SettingRow } from '../../../preload/contract/setting-table';
 import { testRegistryYaml } from '../../support/registry-yaml';
 
 const base = testRegistryYaml('/tmp/restart-needed');
+const ROWS: readonly SettingRow[] = SETTING_ROWS;
 const load = (extra = '') => parseConfig(`${base}\n${extra}`).config;
 
-/** A config.yml fragment changing each berth row from its default. */
-const CHANGES: Record<string, string> = {
-  'berth.manifestmaxbytes': 'manifestmaxbytes: 1000',
-  'berth.catalogrescan': 'catalogrescan: 5s',
-  'berth.auth.anonymous': 'auth: { anonymous: pull }',
-  'berth.auth.defaultrole': 'auth: { defaultrole: read }',
-  'berth.auth.roles': 'auth: { roles: { alice: write } }',
-  'berth.auth.credentialcache': 'auth: { credentialcache: 1m }',
-  'berth.auth.bcryptworkers': 'auth: { bcryptworkers: 3 }',
-  'berth.auth.trustedproxies': 'auth: { trustedproxies: [10.0.0.1] }',
-  'berth.http.headerstimeout': 'http: { headerstimeout: 10s }',
-  'berth.http.idletimeout': 'http: { idletimeout: 10s }',
-  'berth.http.allowedorigins': 'http: { allowedorigins: [https://ui.example] }',
-  'berth.http.allowedhosts': 'http: { allowedhosts: [registry.example] }',
-  'berth.http.minbodyrate': 'http: { minbodyrate: 10 }',
-  'berth.http.minbodyratewindow': 'http: { minbodyratewindow: 10s }',
-  'berth.http.maxconnections': 'http: { maxconnections: 10 }',
-  'berth.uploads.maxperrepository': 'uploads: { maxperrepository: 10 }',
-  'berth.uploads.maxperclient': 'uploads: { maxperclient: 10 }',
-  'berth.proxy.allowpush': 'proxy: { allowpush: false }',
-  'berth.proxy.localnamespaces': 'proxy: { localnamespaces: [team] }',
-  'berth.proxy.maxsize': 'proxy: { maxsize: 1GB }',
-  'berth.proxy.upstreams': 'proxy: { upstreams: [{ prefix: ghcr.io, remoteurl: "https://ghcr.io" }] }',
-};
+/** A value other than the row's default, of the row's kind, so a new row needs no edit here. */
+function changed(row: SettingRow): unknown {
+  const kind: Kind = row.value;
+  switch (kind.type) {
+    case 'boolean': return !row.default;
+    case 'integer': return kind.max === (row.default as number) ? kind.min : (row.default as number) + 1;
+    case 'duration': return '7s';
+    case 'size': return '1GB';
+    case 'choice': return kind.values.find((v) => v !== row.default);
+    case 'list': return [SAMPLE_ITEMS[kind.item]];
+    case 'roles': return { alice: 'write' };
+    case 'upstreams': return [{ prefix: 'ghcr.io', remoteurl: 'https://ghcr.io' }];
+    default: return 'changed';
+  }
+}
+
+const SAMPLE_ITEMS: Record<ListItem, string> = { repository: 'team', origin: 'https://ui.example', host: 'registry.example', 'address-block': '10.0.0.1' };
+
+/** config.yml with one berth row set. */
+function withRow(row: SettingRow, value: unknown): string {
+  const tree = row.path.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+  return stringify(tree);
+}
 
 test('each berth row: a live one needs no restart and is adopted by a reload; any other is named', () => {
   const prev = load();
-  for (const row of SETTING_ROWS.filter((r) => r.path.startsWith('berth.'))) {
-    const change = CHANGES[row.path];
-    assert.ok(change, `a change for ${row.path} (a new row needs one here)`);
-    const next = load(`berth:\n  ${change}`);
+  for (const row of ROWS.filter((r) => r.path.startsWith('berth.'))) {
+    const next = load(withRow(row, changed(row)));
     const reasons = restartReasons(prev, next);
     if (row.apply === 'live') {
       assert.deepEqual(reasons, [], row.path);

@@ -3,20 +3,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs } from '../../../main/control/schemas';
-import { UI_ROWS } from '../../../main/settings/rows';
+import { setField, UI_ROWS } from '../../../main/settings/rows';
+import type { Kind } from '../../../preload/contract/setting-table';
 
-test('every window field is accepted with a good value', () => {
-  const good: Record<string, unknown> = {
-    port: 5001, shareOnNetwork: true, dataDir: '/var/lib/berth', deleteEnabled: true,
-    tls: { enabled: true, certificate: '/etc/berth/server.crt', key: '/etc/berth/server.key', minimumTls: 'tls1.3' },
-    auth: { enabled: true, realm: 'Berth', htpasswdPath: '/etc/berth/htpasswd', anonymousPull: true, defaultRole: 'write' },
-    proxy: { enabled: true, remoteUrl: 'https://registry-1.docker.io', username: 'me', password: 'pw', ttl: '1h30m', allowPush: false, localNamespaces: ['team', 'ci/builds'] },
-  };
-  const r = parseArgs('settings.update', good);
+/** A good value of each kind the window edits. */
+function goodValue(kind: Kind): unknown {
+  switch (kind.type) {
+    case 'boolean': return true;
+    case 'integer': return kind.min;
+    case 'choice': return kind.values.at(-1);
+    case 'path': return '/var/lib/berth';
+    case 'url': return 'https://registry-1.docker.io';
+    case 'duration': return '1h30m';
+    case 'list': return ['team', 'ci/builds'];
+    default: return 'Berth';
+  }
+}
+
+test('every window field is accepted with a good value of its kind', () => {
+  const patch: Record<string, unknown> = {};
+  for (const row of UI_ROWS) setField(patch, row.ui.field, goodValue('value' in row.ui ? row.ui.value : row.value));
+  const r = parseArgs('settings.update', patch);
   assert.ok(r.ok, r.ok ? '' : r.message);
-  const covered = UI_ROWS.map((row) => row.ui.field).sort();
-  const sent = Object.entries(good).flatMap(([k, v]) => (typeof v === 'object' ? Object.keys(v as object).map((f) => `${k}.${f}`) : [k])).sort();
-  assert.deepEqual(sent, covered, 'the good patch above names every window field');
+  assert.ok(UI_ROWS.length >= 20);
 });
 
 test('a bad value is refused naming its field; unknown fields are refused', () => {
