@@ -93,7 +93,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', 'bin/**/*.cjs'],
+    files: ['**/*.mjs', 'bin/**/*.cjs', 'scripts/**/*.cjs', 'test/support/electron-stand-in/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

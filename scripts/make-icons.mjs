@@ -1,8 +1,12 @@
-// Draws Berth's tray and app icons as PNGs with nothing but node:zlib, so they can be rebuilt
-// anywhere: `node scripts/make-icons.mjs` writes resources/*.png (which are committed).
-//   tray-<state>.png (16 px) and tray-<state>@2x.png (32 px), state = running|stopped|starting|error;
+// Draws Berth's tray and app icons with nothing but node:zlib, so they can be rebuilt anywhere:
+// `node scripts/make-icons.mjs [DIR]` writes them to resources/ (where they are committed;
+// test/unit/app/paths.test.ts checks they are this script's output).
+//   tray-<state>.png (16 px) and tray-<state>@2x.png (32 px), state = running|stopped|starting|error,
+//     for Linux (and Windows' fallback);
+//   tray-<state>.ico (16 + 32 px, 32-bit BMP entries) for the Windows notification area, which
+//     picks the size for the screen's scaling from the one file;
 //   tray-<state>Template.png (+ @2x) for the macOS menu bar (black + alpha, recoloured by macOS);
-//   icon.png (512 px), the application icon.
+//   icon.png (512 px), the application icon, from which electron-builder derives .icns and .ico.
 // The states differ in shape as well as colour: a filled disc (running), a ring (stopped), a
 // ring with a centre dot (starting), a disc with a bar cut out (error).
 import { deflateSync } from 'node:zlib';
@@ -30,12 +34,11 @@ function chunk(type, data) {
   return Buffer.concat([len, body, crc]);
 }
 
-/** RGBA PNG of size×size; `paint(x, y)` gives [r,g,b,a] in 0..1 coordinates, 4×4 supersampled. */
-export function png(size, paint) {
-  const raw = Buffer.alloc(size * (size * 4 + 1));
+/** size×size RGBA pixels, rows top to bottom; `paint(x, y)` gives [r,g,b,a] in 0..1 coordinates, 4×4 supersampled. */
+function pixels(size, paint) {
+  const px = Buffer.alloc(size * size * 4);
   const S = 4;
   for (let y = 0; y < size; y++) {
-    raw[y * (size * 4 + 1)] = 0; // filter: none
     for (let x = 0; x < size; x++) {
       let r = 0, g = 0, b = 0, a = 0;
       for (let sy = 0; sy < S; sy++) {
@@ -44,12 +47,22 @@ export function png(size, paint) {
           r += pr * pa; g += pg * pa; b += pb * pa; a += pa;
         }
       }
-      const o = y * (size * 4 + 1) + 1 + x * 4;
-      raw[o] = a ? Math.round(r / a) : 0;
-      raw[o + 1] = a ? Math.round(g / a) : 0;
-      raw[o + 2] = a ? Math.round(b / a) : 0;
-      raw[o + 3] = Math.round((a / (S * S)) * 255);
+      const o = (y * size + x) * 4;
+      px[o] = a ? Math.round(r / a) : 0;
+      px[o + 1] = a ? Math.round(g / a) : 0;
+      px[o + 2] = a ? Math.round(b / a) : 0;
+      px[o + 3] = Math.round((a / (S * S)) * 255);
     }
+  }
+  return px;
+}
+
+function png(size, paint) {
+  const px = pixels(size, paint);
+  const raw = Buffer.alloc(size * (size * 4 + 1));
+  for (let y = 0; y < size; y++) {
+    raw[y * (size * 4 + 1)] = 0; // filter: none
+    px.copy(raw, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(size, 0);
@@ -60,6 +73,45 @@ export function png(size, paint) {
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * An .ico holding one 32-bit BMP image per size (a BITMAPINFOHEADER with the height doubled for
+ * the AND mask, BGRA rows bottom-up, then an all-zero mask: alpha does the masking).
+ */
+function ico(sizes, paint) {
+  const images = sizes.map((size) => {
+    const px = pixels(size, paint);
+    const header = Buffer.alloc(40);
+    header.writeUInt32LE(40, 0);
+    header.writeInt32LE(size, 4);
+    header.writeInt32LE(size * 2, 8);
+    header.writeUInt16LE(1, 12); // planes
+    header.writeUInt16LE(32, 14); // bits per pixel
+    const xor = Buffer.alloc(size * size * 4);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const from = (y * size + x) * 4, to = ((size - 1 - y) * size + x) * 4;
+        xor[to] = px[from + 2]; xor[to + 1] = px[from + 1]; xor[to + 2] = px[from]; xor[to + 3] = px[from + 3];
+      }
+    }
+    const mask = Buffer.alloc(Math.ceil(size / 32) * 4 * size);
+    return { size, data: Buffer.concat([header, xor, mask]) };
+  });
+  const dir = Buffer.alloc(6 + 16 * images.length);
+  dir.writeUInt16LE(1, 2); // type: icon
+  dir.writeUInt16LE(images.length, 4);
+  let offset = dir.length;
+  images.forEach(({ size, data }, i) => {
+    const e = 6 + 16 * i;
+    dir[e] = size; dir[e + 1] = size; // (256 would be written as 0)
+    dir.writeUInt16LE(1, e + 4); // planes
+    dir.writeUInt16LE(32, e + 6); // bits per pixel
+    dir.writeUInt32LE(data.length, e + 8);
+    dir.writeUInt32LE(offset, e + 12);
+    offset += data.length;
+  });
+  return Buffer.concat([dir, ...images.map((i) => i.data)]);
 }
 
 const hex = (h) => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)];
@@ -99,6 +151,7 @@ for (const state of Object.keys(COLOURS)) {
     writeFileSync(join(OUT, `tray-${state}${suffix}.png`), png(size, (x, y) => (shape(x, y) ? [...colour, 1] : NONE)));
     writeFileSync(join(OUT, `tray-${state}Template${suffix}.png`), png(size, (x, y) => (shape(x, y) ? [0, 0, 0, 1] : NONE)));
   }
+  writeFileSync(join(OUT, `tray-${state}.ico`), ico([16, 32], (x, y) => (shape(x, y) ? [...colour, 1] : NONE)));
 }
 writeFileSync(join(OUT, 'icon.png'), png(512, appIcon));
 console.log(`make-icons: wrote tray and app icons to ${OUT}/`);

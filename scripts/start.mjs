@@ -1,31 +1,72 @@
-// `npm start`: the desktop app when Electron's binary is installed and there is a display to
-// show it on; otherwise the headless registry (`berth serve`, arguments passed through), which
-// is what servers, CI and containers get.
-import { spawn } from 'node:child_process';
+// `npm start`: the desktop app when there is a display to show it on and Electron's binary is
+// there (fetched on the first start: `npm ci` runs no install scripts, see .npmrc); otherwise
+// the headless registry (`berth serve`, arguments passed through), which is what servers, CI
+// and containers get, with one line saying why. Builds dist/ first when it is missing.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
+const { buildIfMissing } = require('./build-if-missing.cjs');
 
-function electronBinary() {
+/** The installed binary's path, or undefined (the package exports the path it would have). */
+function installedElectron() {
   try {
-    const path = require('electron'); // the electron package exports its binary's path
+    delete require.cache[require.resolve('electron')];
+    const path = require('electron');
     return typeof path === 'string' && existsSync(path) ? path : undefined;
   } catch {
-    return undefined; // not installed, or installed without its binary (ELECTRON_SKIP_BINARY_DOWNLOAD)
+    return undefined; // no path.txt yet: the binary was never fetched
   }
 }
 
-const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-const electron = hasDisplay ? electronBinary() : undefined;
-const bundle = electron ? 'dist/app/main.cjs' : 'dist/berth.cjs';
-if (!existsSync(bundle)) {
-  console.error(`start: ${bundle} is missing; run \`npm run build\` (npm ci does it for you).`);
-  process.exit(1);
+/** Runs electron's own installer (what its skipped postinstall would have done). */
+function fetchElectron() {
+  let installer;
+  try {
+    installer = require.resolve('electron/install.js');
+  } catch {
+    return { reason: 'Electron is not installed (it is a dev dependency: run `npm ci` without --omit=dev)' };
+  }
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
+    return { reason: "Electron's binary is not installed and ELECTRON_SKIP_BINARY_DOWNLOAD is set" };
+  }
+  // A progress note only on a terminal, erased afterwards: piped output keeps its one line.
+  if (process.stderr.isTTY) process.stderr.write("start: downloading Electron's binary (first start only)…");
+  const r = spawnSync(process.execPath, [installer], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  const path = installedElectron();
+  if (path) return { path };
+  // install.js prints the error's stack; its first line is the cause ("RequestError: getaddrinfo ENOTFOUND github.com").
+  const cause = (r.error?.message ?? r.stderr ?? '').split('\n').map((l) => l.trim()).find(Boolean) ?? `exit code ${r.status}`;
+  return { reason: `Electron's binary could not be downloaded (${cause})` };
 }
-const child = electron
-  ? spawn(electron, ['.', ...process.argv.slice(2)], { stdio: 'inherit' })
-  : spawn(process.execPath, ['bin/berth.cjs', 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
-if (!electron) console.error('start: no Electron binary or no display; running the headless registry (berth serve).');
+
+function chooseFace() {
+  const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  if (!hasDisplay) return { reason: 'no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  const path = installedElectron();
+  return path ? { path } : fetchElectron();
+}
+
+const face = chooseFace();
+buildIfMissing(face.path ? 'dist/app/main.cjs' : 'dist/berth.cjs');
+if (face.reason) console.error(`start: ${face.reason}; running the headless registry (berth serve).`);
+const child = face.path
+  ? spawn(face.path, [root, ...process.argv.slice(2)], { stdio: 'inherit' })
+  : spawn(process.execPath, [join(root, 'bin/berth.cjs'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+// npm passes a SIGTERM on to the shell that runs this script, and a shell that does not exec
+// its command (dash, Debian's sh) dies without passing it further: this process is then
+// orphaned, and stops the registry as if it had been signalled.
+const parent = process.ppid;
+const watch = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(watch);
+  child.kill('SIGTERM');
+}, 250);
+watch.unref();
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

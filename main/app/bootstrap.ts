@@ -1,8 +1,8 @@
 // The desktop app's entry: single instance, app lifecycle, and the wiring of the core (runtime
-// and control service, control/core.ts), IPC, window and tray. The registry keeps serving when
-// the window closes; only Quit (tray menu, or the OS) stops it. Process-level concerns (exit,
-// fatal dialogs) live here only.
-import { app, BrowserWindow, clipboard, dialog, ipcMain, protocol, safeStorage, session, shell, Tray } from 'electron';
+// and control service, control/core.ts), IPC, window, tray and notifications. The registry
+// keeps serving when the window closes; only Quit (tray menu, or the OS) stops it.
+// Process-level concerns (exit, fatal dialogs) live here only.
+import { app, BrowserWindow, clipboard, dialog, ipcMain, nativeTheme, protocol, safeStorage, session, shell, Tray } from 'electron';
 import { homedir } from 'node:os';
 import { defaultDataDir } from '../config/load';
 import { createLogger } from '../lib/logger';
@@ -10,15 +10,17 @@ import { clientAddresses } from '../control/addresses';
 import { createCore, type Core } from '../control/core';
 import { APP_INDEX_URL } from './app-url';
 import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './app-protocol';
-import { loginItemPort, trayPort } from './electron-ports';
+import { loginItemPort, notificationPort, trayPort } from './electron-ports';
 import { registerControlIpc } from './ipc';
-import { appPaths, trayIconPath } from './paths';
+import { createNotifier } from './notifications';
+import { appIconPath, appPaths, trayIconPath } from './paths';
 import { createPreferences } from './preferences';
 import { hardenSession, hardenWebContents } from './security';
 import { AppSettingsStore } from './store/app-settings-store';
 import { openAppStore } from './store/electron-store';
 import { safeStoragePort } from './store/safe-storage';
 import { createTrayController } from './tray';
+import { xdgAutostartPort } from './xdg-autostart';
 import { mainWindowOptions } from './windows';
 
 const log = createLogger({ level: 'info', format: 'text' });
@@ -37,13 +39,16 @@ export function bootstrap(): void {
 
 async function start(): Promise<void> {
   const paths = appPaths(__dirname, app.isPackaged, process.resourcesPath);
-  const store = openAppStore();
+  const store = openAppStore(app.getPath('userData'));
   const settings = new AppSettingsStore(store, app.getPath('userData'), {
     seal: safeStoragePort(safeStorage, process.platform),
     warn: (message) => log.warn(message),
   });
   await settings.open();
-  const preferences = createPreferences(store, loginItemPort(app));
+  const loginItem = process.platform === 'linux'
+    ? xdgAutostartPort({ env: process.env, homedir: homedir(), executable: process.env.APPIMAGE ?? process.execPath, args: app.isPackaged ? ['--hidden'] : [app.getAppPath(), '--hidden'] })
+    : loginItemPort(app);
+  const preferences = createPreferences(store, loginItem);
   // The maintenance channel sits in the data folder the CLI resolves, so `berth gc` and
   // `berth users …` reach the app's registry as they reach `berth serve`.
   const core = await createCore({
@@ -64,7 +69,7 @@ async function start(): Promise<void> {
       window.focus();
       return;
     }
-    window = new BrowserWindow(mainWindowOptions(paths.preload, trayIconPath(paths.resourcesDir, 'running', 'linux')));
+    window = new BrowserWindow(mainWindowOptions(paths.preload, appIconPath(paths.resourcesDir), nativeTheme.shouldUseDarkColors));
     window.once('ready-to-show', () => window?.show());
     window.on('closed', () => { window = undefined; });
     void window.loadURL(APP_INDEX_URL);
@@ -76,6 +81,7 @@ async function start(): Promise<void> {
   createTrayController({
     tray: trayPort(new Tray(trayIconPath(paths.resourcesDir, 'stopped', process.platform))),
     runtime,
+    preferences,
     address: () => {
       const r = runtime.registry;
       return r ? clientAddresses(r.address, runtime.config.http.tls !== undefined)[0]?.hostPort : undefined;
@@ -85,6 +91,17 @@ async function start(): Promise<void> {
     openWindow,
     quit,
     onError: (err) => log.warn('tray action failed', { error: String(err) }),
+  });
+  createNotifier({
+    notifications: notificationPort(),
+    runtime,
+    certificates: async () => {
+      const r = await service.invoke('certs.get', {});
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    },
+    openWindow,
+    onError: (what, err) => log.warn(`${what} failed`, { error: String(err) }),
   });
 
   app.on('second-instance', openWindow);

@@ -1,14 +1,32 @@
 // Adapters from the real Electron objects to the ports the app logic is written against.
-import { Menu, type App, type Tray } from 'electron';
-import type { LoginItemPort, TrayPort } from './ports';
+import { Menu, Notification, type App, type Tray } from 'electron';
+import type { LoginItemPort, NotificationPort, TrayPort } from './ports';
 
 export function trayPort(tray: Tray): TrayPort {
   return {
     setImage: (path) => tray.setImage(path),
     setToolTip: (text) => tray.setToolTip(text),
     setMenu: (items, onClick) => tray.setContextMenu(Menu.buildFromTemplate(items.map((i) =>
-      i.separator ? { type: 'separator' as const } : { id: i.id, label: i.label, enabled: i.enabled, click: () => onClick(i.id) }))),
+      i.separator ? { type: 'separator' as const } :
+      i.checked !== undefined ? { id: i.id, label: i.label, enabled: i.enabled, type: 'checkbox' as const, checked: i.checked, click: () => onClick(i.id) } :
+      { id: i.id, label: i.label, enabled: i.enabled, click: () => onClick(i.id) }))),
     destroy: () => tray.destroy(),
+  };
+}
+
+/** Nothing is shown where the OS has no notifications (Notification.isSupported()). */
+export function notificationPort(): NotificationPort {
+  // Held until closed: a notification that is garbage-collected loses its click handler.
+  const shown = new Set<Notification>();
+  return {
+    show({ title, body }, onClick) {
+      if (!Notification.isSupported()) return;
+      const n = new Notification({ title, body });
+      shown.add(n);
+      n.on('click', () => onClick?.());
+      n.on('close', () => shown.delete(n));
+      n.show();
+    },
   };
 }
 

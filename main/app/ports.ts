@@ -7,6 +7,8 @@ export interface MenuItemModel {
   label: string;
   enabled: boolean;
   separator?: boolean;
+  /** Set on a checkbox item: whether it is ticked. */
+  checked?: boolean;
 }
 
 /** A system tray icon with a context menu. */
@@ -15,6 +17,11 @@ export interface TrayPort {
   setToolTip(text: string): void;
   setMenu(items: MenuItemModel[], onClick: (id: string) => void): void;
   destroy(): void;
+}
+
+/** A system notification (Electron's Notification); a click on it calls `onClick`. */
+export interface NotificationPort {
+  show(n: { title: string; body: string }, onClick?: () => void): void;
 }
 
 export interface ClipboardPort {

@@ -11,11 +11,14 @@ export interface TrayModel {
   items: MenuItemModel[];
 }
 
-export const TRAY_ACTIONS = ['toggle', 'open', 'copy-address', 'copy-login', 'quit'] as const;
+export const TRAY_ACTIONS = ['toggle', 'open', 'copy-address', 'copy-login', 'start-at-login', 'quit'] as const;
 export type TrayAction = (typeof TRAY_ACTIONS)[number];
 
-/** `address` is host:port as clients use it (the first client address), when running. */
-export function trayModel(state: RegistryStatus, address: string | undefined): TrayModel {
+/**
+ * `address` is host:port as clients use it (the first client address), when running;
+ * `startAtLogin` is the preference the menu's checkbox shows.
+ */
+export function trayModel(state: RegistryStatus, address: string | undefined, startAtLogin: boolean): TrayModel {
   const running = state.status === 'running';
   const busy = state.status === 'starting' || state.status === 'stopping';
   const icon: TrayIcon = running ? 'running' : busy ? 'starting' : state.status === 'failed' ? 'error' : 'stopped';
@@ -34,9 +37,11 @@ export function trayModel(state: RegistryStatus, address: string | undefined): T
       sep('sep-1'),
       { id: 'toggle', label: running ? 'Stop registry' : 'Start registry', enabled: !busy },
       { id: 'open', label: 'Open Berth', enabled: true },
-      { id: 'copy-address', label: 'Copy registry address', enabled: running },
+      { id: 'copy-address', label: where ? `Copy address ${where}` : 'Copy registry address', enabled: running },
       { id: 'copy-login', label: 'Copy `docker login …`', enabled: running },
       sep('sep-2'),
+      { id: 'start-at-login', label: 'Start Berth at login', enabled: true, checked: startAtLogin },
+      sep('sep-3'),
       { id: 'quit', label: 'Quit Berth', enabled: true },
     ],
   };

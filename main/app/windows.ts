@@ -3,8 +3,15 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { APP_INDEX_URL } from './app-url';
 
-export function mainWindowOptions(preloadPath: string, iconPath?: string): BrowserWindowConstructorOptions {
+/**
+ * The page's background (--bg in renderer/src/styles.css, light and dark): painted before the
+ * page is, so a window that opens in a dark theme does not flash white. A test keeps them equal.
+ */
+export const WINDOW_BACKGROUND = { light: '#f4f6f9', dark: '#15191f' } as const;
+
+export function mainWindowOptions(preloadPath: string, iconPath?: string, dark = false): BrowserWindowConstructorOptions {
   return {
+    backgroundColor: dark ? WINDOW_BACKGROUND.dark : WINDOW_BACKGROUND.light,
     width: 1180,
     height: 800,
     minWidth: 760,

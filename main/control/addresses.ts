@@ -2,7 +2,7 @@
 // host name, then localhost. A registry bound to one address has only that one.
 import { hostname as osHostname, networkInterfaces as osInterfaces } from 'node:os';
 import type { ClientAddress } from '../../preload/contract';
-import { formatHostPort, isLoopbackHost, isWildcardHost } from '../config/listen-address';
+import { formatHostPort, isLoopbackHost, isWildcardHost, parseListenAddress } from '../config/listen-address';
 
 export interface AddressSources {
   interfaces?: () => ReturnType<typeof osInterfaces>;
@@ -31,4 +31,17 @@ export function clientAddresses(bound: { host: string; port: number }, tls: bool
   if (host && host !== 'localhost') out.push(make(host, 'hostname'));
   out.push(make('localhost', 'loopback'));
   return out;
+}
+
+/** The addresses a registry listening on `http` will have; none for a unix socket or port 0 (chosen at start). */
+export function configuredAddresses(http: { addr: string; net: 'tcp' | 'unix'; tls?: unknown }, src: AddressSources = {}): ClientAddress[] {
+  if (http.net !== 'tcp') return [];
+  let listen;
+  try {
+    listen = parseListenAddress(http.addr);
+  } catch {
+    return [];
+  }
+  if (listen.port === 0) return [];
+  return clientAddresses({ host: listen.host ?? '', port: listen.port }, http.tls !== undefined, src);
 }

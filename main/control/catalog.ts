@@ -15,7 +15,8 @@ import { byteOrder } from '../registry/storage/tag-store';
 import { clientAddresses, type AddressSources } from './addresses';
 import { ControlFailure, notRunning } from './errors';
 import { ImageReader } from './image-info';
-import { eachLimited, type StorageStatsCache } from './storage-stats';
+import { eachLimited } from '../lib/each-limited';
+import type { StorageStatsCache } from './storage-stats';
 import type { ControlDeps, Handlers } from './types';
 
 const DEFAULT_LIMIT = 100;

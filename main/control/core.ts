@@ -6,6 +6,7 @@
 import type { LoadedConfig } from '../config/load';
 import type { Env } from '../config/parse';
 import type { WizardOptions } from '../docker-setup/wizard';
+import { LogRing, recordingLogger } from '../lib/log-ring';
 import type { Logger } from '../lib/logger';
 import { createRuntime, type Runtime } from '../runtime/runtime';
 import type { SettingsStore } from '../settings/settings-store';
@@ -45,20 +46,23 @@ export interface Core {
 }
 
 export async function createCore(o: CoreOptions): Promise<Core> {
+  // Everything the core logs is also kept, in memory, for the Logs view (logs.recent).
+  const logs = new LogRing();
+  const log = recordingLogger(o.log, logs);
   // The same reading at start and at each reload (`berth users …` after a change), and the same
   // the control API applies: the store's text, so a settings edit and a reload never disagree.
   const read = async () => parseStoredConfig(await o.settings.read(), o.settings, o.env);
   let initial = o.initial;
   if (!initial) {
     initial = await read();
-    for (const w of initial.warnings) o.log.warn(w);
+    for (const w of initial.warnings) log.warn(w);
   }
   const runtime = createRuntime({
-    config: initial.config, log: o.log,
+    config: initial.config, log,
     admin: { dataDir: o.dataDir, reloadConfig: async () => (await read()).config },
   });
   const service = createControlService({
-    runtime, settings: o.settings, filesDir: o.filesDir, log: o.log, env: o.env, preferences: o.preferences, docker: o.docker,
+    runtime, settings: o.settings, filesDir: o.filesDir, log, logs, env: o.env, preferences: o.preferences, docker: o.docker,
   });
   return {
     runtime,

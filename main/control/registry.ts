@@ -1,6 +1,6 @@
 // registry.*: the lifecycle and the home page's numbers.
 import type { RegistryOverview, RegistryStatus } from '../../preload/contract';
-import { clientAddresses, type AddressSources } from './addresses';
+import { clientAddresses, configuredAddresses, type AddressSources } from './addresses';
 import { ControlFailure } from './errors';
 import { StorageStatsCache } from './storage-stats';
 import type { ControlDeps, Handlers } from './types';
@@ -29,7 +29,8 @@ export function registryHandlers(deps: ControlDeps, stats: StorageStatsCache, so
       const registry = runtime.registry;
       const config = runtime.config;
       const overview: RegistryOverview = { status: status(), addresses: [], repositories: 0, tags: 0, storageBytes: 0, proxy: undefined };
-      if (!registry) return overview;
+      // Stopped, the addresses come from http.addr: a first run shows where to push before Start.
+      if (!registry) return { ...overview, addresses: configuredAddresses(config.http, sources) };
       const root = config.storage.driver === 'filesystem' ? config.storage.filesystem.rootdirectory : undefined;
       const numbers = await stats.get(registry.store, root);
       const cache = registry.proxy?.cache;

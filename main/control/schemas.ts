@@ -6,6 +6,8 @@ import type { ArgsOf, ControlMethod } from '../../preload/contract';
 import { hostPortProblem, insecureRegistryProblem, mirrorUrlProblem } from '../../preload/contract/registry-hosts';
 import { passwordProblem, userNameProblem } from '../../preload/contract/users';
 import { ROLES } from '../../preload/contract/setting-table';
+import { LOG_ENTRY_LEVELS } from '../../preload/contract/logs';
+import { DEFAULT_LOG_RING_CAPACITY } from '../lib/log-ring';
 import { absolutePath, checkedBy, settingsPatchSchema } from '../settings/patch-schema';
 import { NAME_MAX, NAME_RE, parseDigest, TAG_RE } from '../registry/reference';
 
@@ -71,6 +73,12 @@ export const schemas: Schemas = {
   'docker.preview': daemonChange,
   'docker.apply': daemonChange.extend({ then: z.enum(['reload', 'restart', 'later']) }),
   'docker.snippets': z.strictObject({ hostPort, tls: z.boolean() }),
+  'logs.recent': z.strictObject({
+    level: z.enum(LOG_ENTRY_LEVELS).optional(),
+    repository: repository.optional(),
+    limit: z.number().int().min(1).max(DEFAULT_LOG_RING_CAPACITY).optional(),
+  }),
+  'storage.usage': none,
 };
 
 export function isControlMethod(method: unknown): method is ControlMethod {

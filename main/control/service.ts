@@ -10,8 +10,10 @@ import { ConfigAccess } from './config-access';
 import { dockerHandlers } from './docker';
 import { toControlError } from './errors';
 import { registryHandlers } from './registry';
+import { logsHandlers } from './logs';
 import { isControlMethod, parseArgs } from './schemas';
 import { settingsHandlers } from './settings';
+import { storageHandlers } from './storage';
 import { StorageStatsCache } from './storage-stats';
 import type { ControlDeps } from './types';
 import { usersHandlers } from './users';
@@ -36,6 +38,8 @@ export function createControlService(deps: ControlDeps, opts: { addressSources?:
     ...certsHandlers(access),
     ...catalogHandlers(deps, stats, opts.addressSources),
     ...dockerHandlers(deps.docker, access),
+    ...logsHandlers(deps),
+    ...storageHandlers(deps),
   } as Record<ControlMethod, AnyHandler>;
 
   const events = new Emitter<ControlEvent>();

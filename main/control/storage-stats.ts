@@ -3,6 +3,7 @@
 // does not walk a large tree each time.
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { eachLimited } from '../lib/each-limited';
 import type { RegistryStore } from '../registry/storage/registry-store';
 
 // Short enough that a push shows up on the next refresh of the home page.
@@ -56,12 +57,4 @@ export async function directoryBytes(dir: string): Promise<number> {
   };
   await walk(dir);
   return total;
-}
-
-export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

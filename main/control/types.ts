@@ -1,6 +1,7 @@
 // What the control service is built from, and the shape every domain file implements.
 import type { AppPreferences, ArgsOf, ControlMethod, ResultOf } from '../../preload/contract';
 import type { Env } from '../config/parse';
+import type { LogRing } from '../lib/log-ring';
 import type { Logger } from '../lib/logger';
 import type { Runtime } from '../runtime/runtime';
 import type { SettingsStore } from '../settings/settings-store';
@@ -19,6 +20,8 @@ export interface ControlDeps {
   /** Folder for Berth's own files when the config does not name them (htpasswd, certs). */
   filesDir: string;
   log: Logger;
+  /** What `log` (and the runtime's logger) recorded lately, for logs.recent. */
+  logs: LogRing;
   /** REGISTRY_* overrides applied whenever the config is re-read (headless passes process.env). */
   env?: Env;
   preferences?: PreferencesPort;

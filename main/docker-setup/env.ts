@@ -28,7 +28,10 @@ export interface WizardOptions {
   platform?: NodeJS.Platform;
   /** The daemon the docker CLI should ask (`docker info`); default: the DOCKER_HOST of this process. */
   dockerHost?: string;
-  /** dockerd's pidfile: reload sends SIGHUP to that pid instead of `systemctl reload docker`. */
+  /**
+   * dockerd's pidfile: reload sends SIGHUP to that pid instead of `systemctl reload docker`
+   * (default: $BERTH_DOCKER_PIDFILE, for the dockerd whose daemon.json BERTH_DOCKER_DAEMON_JSON names).
+   */
   pidfile?: string;
   run?: CommandRunner;
   /**
@@ -74,7 +77,7 @@ export function resolveEnv(o: WizardOptions = {}): ResolvedEnv {
     platform: o.platform ?? process.platform,
     env,
     dockerHost: o.dockerHost ?? (env.DOCKER_HOST || undefined),
-    pidfile: o.pidfile,
+    pidfile: o.pidfile ?? pidfileOverride(env),
     run: o.run ?? runCommand,
     elevate: o.elevate,
     isRoot: o.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0),
@@ -94,6 +97,14 @@ export const DAEMON_JSON_ENV = 'BERTH_DOCKER_DAEMON_JSON';
 
 function daemonJsonOverride(env: NodeJS.ProcessEnv): string | undefined {
   const v = env[DAEMON_JSON_ENV];
+  return v && isAbsolute(v) ? v : undefined;
+}
+
+/** The pidfile of the dockerd that daemon.json belongs to, so a reload signals that daemon. */
+export const PIDFILE_ENV = 'BERTH_DOCKER_PIDFILE';
+
+function pidfileOverride(env: NodeJS.ProcessEnv): string | undefined {
+  const v = env[PIDFILE_ENV];
   return v && isAbsolute(v) ? v : undefined;
 }
 

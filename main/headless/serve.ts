@@ -7,7 +7,6 @@ import { resolveConfigSource } from '../config/config-source';
 import { defaultConfigYaml, redactConfig } from '../config/load';
 import type { RegistryConfig } from '../config/types';
 import { createCore } from '../control/core';
-import type { WizardOptions } from '../docker-setup/wizard';
 import { createLogger } from '../lib/logger';
 import { ConfigFileStore } from '../settings/settings-store';
 import { startConsoleMode, type ConsoleAddress } from './console-mode';
@@ -39,22 +38,12 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   });
   for (const w of warnings) log.warn(w);
 
-  if (config.storage.driver === 'filesystem') {
-    try {
-      await mkdir(config.storage.filesystem.rootdirectory, { recursive: true });
-    } catch (err) {
-      process.stderr.write(`berth: cannot use storage directory ${config.storage.filesystem.rootdirectory}: ${(err as Error).message}\n`);
-      return 1;
-    }
-  }
-
   // The file in use, or for the embedded default the file the console writes it to once it is
   // first changed (until then the store reads the default): what a reload reads again too.
   const path = configPath ?? saved;
   const settings = new ConfigFileStore({ path, ...(configPath ? {} : { fallback: () => defaultConfigYaml(dataDir) }) });
   const core = await createCore({
     settings, log, dataDir, filesDir: dirname(path), initial: { config, warnings }, env: process.env,
-    docker: dockerWizardOptions(process.env),
   });
   const { runtime } = core;
   let started = true;
@@ -105,16 +94,4 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-}
-
-/**
- * Which Docker the wizard edits. By default the machine's own; these variables point it at
- * another daemon (a rootless one started by hand, or the private dockerd of a test). The
- * wizard reads BERTH_DOCKER_DAEMON_JSON itself (docker-setup/env.ts), in the desktop app too.
- */
-function dockerWizardOptions(env: NodeJS.ProcessEnv): WizardOptions {
-  return {
-    ...(env.BERTH_DOCKER_PIDFILE ? { pidfile: env.BERTH_DOCKER_PIDFILE } : {}),
-    ...(env.DOCKER_HOST ? { dockerHost: env.DOCKER_HOST } : {}),
-  };
 }

@@ -1,6 +1,7 @@
 // One registry: a driver and its stores behind the API listener, plus the debug listener.
 // `startRegistry` opens the store and starts both listeners; `stop()` closes them again, so the
 // runtime (and tests) decide when a registry serves.
+import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import type { RegistryConfig } from '../config/types';
 import type { Logger } from '../lib/logger';
@@ -66,8 +67,22 @@ export function accessControllerFor(config: RegistryConfig, log: Logger, previou
   return new HtpasswdController(opts);
 }
 
+/**
+ * The filesystem storage root, created when missing. One that cannot be a folder (a file is
+ * there, no permission) fails the start, rather than the registry reporting it serves and every
+ * push failing later.
+ */
+async function ensureStorageRoot(root: string): Promise<void> {
+  try {
+    await mkdir(root, { recursive: true });
+  } catch (err) {
+    throw new Error(`cannot use storage directory ${root}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
   const { config, log } = opts;
+  if (!opts.driver && config.storage.driver === 'filesystem') await ensureStorageRoot(config.storage.filesystem.rootdirectory);
   const driver = opts.driver ?? createDriver(config);
   const store = new RegistryStore(driver, config, log);
   await store.open();

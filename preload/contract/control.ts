@@ -8,15 +8,18 @@
 import type { CatalogMethods } from './catalog';
 import type { CertsMethods } from './certs';
 import type { DockerSetupMethods } from './docker-setup';
+import type { LogsMethods } from './logs';
 import type { RegistryMethods } from './registry';
 import type { SettingsMethods } from './settings';
+import type { StorageMethods } from './storage';
 import type { UsersMethods } from './users';
 
 export type { RegistryStatus } from './registry';
 
 /** Every method: its argument and result types. */
 export interface ControlMethods
-  extends RegistryMethods, SettingsMethods, UsersMethods, CertsMethods, CatalogMethods, DockerSetupMethods {}
+  extends RegistryMethods, SettingsMethods, UsersMethods, CertsMethods, CatalogMethods, DockerSetupMethods,
+    LogsMethods, StorageMethods {}
 
 export type ControlMethod = keyof ControlMethods;
 export type ArgsOf<M extends ControlMethod> = ControlMethods[M]['args'];

@@ -7,3 +7,5 @@ export type * from './users';
 export type * from './certs';
 export type * from './catalog';
 export type * from './docker-setup';
+export * from './logs';
+export type * from './storage';

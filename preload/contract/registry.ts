@@ -18,6 +18,7 @@ export interface ClientAddress {
 
 export interface RegistryOverview {
   status: RegistryStatus;
+  /** Where clients reach the registry; while it is stopped, where they will (from http.addr). */
   addresses: ClientAddress[];
   repositories: number;
   tags: number;

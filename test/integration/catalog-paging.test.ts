@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startControl, type ControlFixture } from '../support/control';
-import { eachLimited } from '../../main/control/storage-stats';
+import { eachLimited } from '../../main/lib/each-limited';
 
 const N = 10_000;
 let f: ControlFixture;

@@ -8,6 +8,7 @@ import type { ArgsOf, ControlMethod, ResultOf } from '../../preload/contract';
 import { parseConfig } from '../../main/config/load';
 import { createControlService, type ControlService } from '../../main/control/service';
 import type { WizardOptions } from '../../main/docker-setup/env';
+import { LogRing, recordingLogger } from '../../main/lib/log-ring';
 import { silentLogger } from '../../main/lib/logger';
 import { createRuntime, type Runtime } from '../../main/runtime/runtime';
 import { ConfigFileStore } from '../../main/settings/settings-store';
@@ -25,18 +26,21 @@ export interface ControlFixture {
   close(): Promise<void>;
 }
 
-export function configYaml(dir: string, port = 0, extra = ''): string {
-  return testRegistryYaml(dir, { port, comment: 'test registry (this comment must survive edits)', dataDir: join(dir, 'data'), extra: [extra] });
+export function configYaml(dir: string, port = 0, extra = '', accessLog = false): string {
+  return testRegistryYaml(dir, { port, comment: 'test registry (this comment must survive edits)', dataDir: join(dir, 'data'), extra: [extra], accessLog });
 }
 
-export async function startControl(opts: { start?: boolean; port?: number; extraYaml?: string; docker?: WizardOptions } = {}): Promise<ControlFixture> {
+export async function startControl(opts: { start?: boolean; port?: number; extraYaml?: string; accessLog?: boolean; docker?: WizardOptions } = {}): Promise<ControlFixture> {
   const dir = await tempDir('berth-control-');
   const configPath = join(dir, 'config.yml');
-  const text = configYaml(dir, opts.port ?? 0, opts.extraYaml ?? '');
+  const text = configYaml(dir, opts.port ?? 0, opts.extraYaml ?? '', opts.accessLog ?? false);
   await writeFile(configPath, text);
-  const runtime = createRuntime({ config: parseConfig(text, { source: configPath }).config, log: silentLogger });
+  // Recorded as createCore records it, so logs.recent sees what the registry logged.
+  const logs = new LogRing();
+  const log = recordingLogger(silentLogger, logs);
+  const runtime = createRuntime({ config: parseConfig(text, { source: configPath }).config, log });
   const service = createControlService({
-    runtime, settings: new ConfigFileStore({ path: configPath }), filesDir: dir, log: silentLogger,
+    runtime, settings: new ConfigFileStore({ path: configPath }), filesDir: dir, log, logs,
     ...(opts.docker ? { docker: opts.docker } : {}),
   }, { addressSources: { interfaces: () => ({}), hostname: () => 'testhost' } });
   if (opts.start !== false) await runtime.start();

@@ -1,9 +1,11 @@
-// Small fakes of the Electron objects the app glue touches (tray, ipcMain, webContents,
-// session, safeStorage), recording what the code under test did to them.
+// Small fakes of the Electron objects the app glue touches (tray, notifications, ipcMain,
+// webContents, session, safeStorage), recording what the code under test did to them, and a
+// clock the tests move by hand.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { RegistryStatus } from '../../preload/contract';
-import { Emitter } from '../../main/lib/events';
-import type { IpcInvokeEventLike, IpcMainPort, MenuItemModel, SessionPort, TrayPort, WebContentsPort } from '../../main/app/ports';
+import type { AppPreferences, RegistryStatus } from '../../preload/contract';
+import { Emitter, type Disposable } from '../../main/lib/events';
+import type { Scheduler } from '../../main/app/notifications';
+import type { IpcInvokeEventLike, IpcMainPort, MenuItemModel, NotificationPort, SessionPort, TrayPort, WebContentsPort } from '../../main/app/ports';
 import type { SafeStorageLike } from '../../main/app/store/safe-storage';
 
 export class FakeTray implements TrayPort {
@@ -106,5 +108,58 @@ export class FakeSafeStorage implements SafeStorageLike {
     const d = createDecipheriv('aes-256-gcm', this.key, sealed.subarray(0, 12));
     d.setAuthTag(sealed.subarray(12, 28));
     return Buffer.concat([d.update(sealed.subarray(28)), d.final()]).toString('utf8');
+  }
+}
+
+export class FakeNotifications implements NotificationPort {
+  shown: Array<{ title: string; body: string; click?: () => void }> = [];
+  show(n: { title: string; body: string }, onClick?: () => void) { this.shown.push({ ...n, ...(onClick ? { click: onClick } : {}) }); }
+  titles(): string[] { return this.shown.map((n) => n.title); }
+}
+
+/** Preferences as the app keeps them, with the change event the tray listens to. */
+export class FakePreferences {
+  private readonly emitter = new Emitter<AppPreferences>();
+  readonly onDidChange = this.emitter.event;
+  value: AppPreferences = { startRegistryOnLaunch: true, startAtLogin: false };
+  refuse: Error | undefined;
+  get() { return { ...this.value }; }
+  async update(patch: Partial<AppPreferences>) {
+    if (this.refuse) throw this.refuse;
+    this.value = { ...this.value, ...patch };
+    this.emitter.fire(this.get());
+    return this.get();
+  }
+}
+
+/** A Scheduler on a clock that moves only when advance() is called; due tasks run (and are awaited) in time order. */
+export class FakeScheduler implements Scheduler {
+  private tasks: Array<{ at: number; every?: number; run: () => void | Promise<void> }> = [];
+  constructor(private time = Date.parse('2026-06-01T12:00:00Z')) {}
+  now() { return this.time; }
+  every(ms: number, run: () => Promise<void>): Disposable { return this.add({ at: this.time + ms, every: ms, run }); }
+  after(ms: number, run: () => void): Disposable { return this.add({ at: this.time + ms, run }); }
+  /** Tasks waiting, for checking that nothing is left behind. */
+  get pending(): number { return this.tasks.length; }
+  /** Moves the clock without running what fell due (a machine that slept); timers count from the new time. */
+  jump(ms: number): void {
+    this.time += ms;
+    for (const t of this.tasks) t.at += ms;
+  }
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    for (;;) {
+      const next = this.tasks.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.time = next.at;
+      if (next.every) next.at += next.every;
+      else this.tasks = this.tasks.filter((t) => t !== next);
+      await next.run();
+    }
+    this.time = end;
+  }
+  private add(task: { at: number; every?: number; run: () => void | Promise<void> }): Disposable {
+    this.tasks.push(task);
+    return { dispose: () => { this.tasks = this.tasks.filter((t) => t !== task); } };
   }
 }

@@ -63,9 +63,11 @@ export function spawnProcess(
   name: string,
   command: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  /** ipc: a Node child gets the child-process message channel (child.send, process.send). */
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; ipc?: boolean } = {},
 ): ManagedProcess {
-  const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdio: Array<'ignore' | 'pipe' | 'ipc'> = ['ignore', 'pipe', 'pipe', ...(opts.ipc ? ['ipc' as const] : [])];
+  const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio });
   let captured = '';
   let total = 0; // bytes ever captured, so failure dumps can show only what is new
   const append = (chunk: Buffer) => {

@@ -18,6 +18,7 @@ import { getTags } from './handlers/tags';
 import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './handlers/uploads';
 import { BodyRateGuard } from './body-rate';
 import { requestOriginGuard } from './request-origin';
+import { noteRepository } from './request-repository';
 import { matchRoute, type RouteId } from './routes';
 import { localContent, type ContentSource } from '../content-source';
 import { isLocalName } from '../proxy/local-namespaces';
@@ -113,6 +114,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const match = matchRoute(path);
       if (!match) throw notFound(path);
       routeId = match.id;
+      if (match.name !== undefined) noteRepository(req, match.name);
       for (const [k, v] of extraHeaders) res.setHeader(k, v);
       const handler = HANDLERS[match.id][method];
       if (!handler) {
@@ -132,7 +134,10 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (match.name !== undefined) assertName(match.name);
       const name = match.name !== undefined && deps.rewriteName ? deps.rewriteName(match.name, url) : match.name;
       // containerd's ?ns= prefixes the name with a host: the result must be a valid name too.
-      if (name !== match.name) assertName(name!);
+      if (name !== match.name) {
+        assertName(name!);
+        noteRepository(req, name!);
+      }
       if (proxyWritable && name !== undefined && match.route.writes.includes(method) && !isLocalName(name, proxyWritable)) {
         throw notLocal(name, proxyWritable);
       }

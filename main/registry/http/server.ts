@@ -10,6 +10,7 @@ import type { Server as TlsServer } from 'node:tls';
 import type { RegistryConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
 import { parseListenAddress } from '../../config/listen-address';
+import { repositoryOf } from './request-repository';
 import { loadTlsOptions, watchTlsFiles } from './tls-options';
 
 export interface ApiServer {
@@ -33,7 +34,10 @@ export async function createApiServer(
   const latest = new WeakMap<Socket, IncomingMessage>();
   const refusals = new WeakMap<Socket, () => void>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    if (accessLog) res.once('finish', () => logAccess(log, req, res));
+    if (accessLog) {
+      const started = performance.now();
+      res.once('finish', () => logAccess(log, req, res, performance.now() - started));
+    }
     const socket = req.socket;
     answering.set(socket, (answering.get(socket) ?? 0) + 1);
     latest.set(socket, req);
@@ -119,11 +123,14 @@ function clientErrorStatus(err: Error & { code?: string }): string {
   return '400 Bad Request';
 }
 
-function logAccess(log: Logger, req: IncomingMessage, res: ServerResponse): void {
+function logAccess(log: Logger, req: IncomingMessage, res: ServerResponse, durationMs: number): void {
+  const repository = repositoryOf(req);
   log.info('request', {
     method: req.method,
     path: (req.url ?? '').split('?')[0],
+    ...(repository ? { repository } : {}),
     status: res.statusCode,
+    durationMs: Math.round(durationMs * 10) / 10,
     remote: req.socket.remoteAddress,
     agent: req.headers['user-agent'],
   });

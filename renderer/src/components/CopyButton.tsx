@@ -25,11 +25,13 @@ async function copyText(text: string): Promise<boolean> {
 
 export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const shown = state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : label;
   return (
     <button
       type="button"
       className="btn btn-small"
-      aria-label={`${label}: ${text}`}
+      // The name starts with the visible text (speech input users say what they see), then what is copied.
+      aria-label={`${shown}: ${text}`}
       onClick={() => {
         void copyText(text).then((ok) => {
           setState(ok ? 'copied' : 'failed');
@@ -37,7 +39,7 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
         });
       }}
     >
-      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : label}
+      {shown}
     </button>
   );
 }

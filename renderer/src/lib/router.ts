@@ -7,7 +7,9 @@ export type Route =
   | { page: 'catalog'; repository?: string; reference?: string }
   | { page: 'users' }
   | { page: 'certs' }
-  | { page: 'docker' };
+  | { page: 'docker' }
+  | { page: 'logs' }
+  | { page: 'storage' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -20,6 +22,10 @@ export function parseRoute(hash: string): Route {
       return { page: 'certs' };
     case 'docker':
       return { page: 'docker' };
+    case 'logs':
+      return { page: 'logs' };
+    case 'storage':
+      return { page: 'storage' };
     default:
       return { page: 'registry' };
   }

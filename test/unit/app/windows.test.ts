@@ -2,9 +2,10 @@
 // denied; the CSP header is set; berth://app/ serves only files inside the renderer folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { APP_CSP, appFileFor, isAppUrl } from '../../../main/app/app-url';
 import { hardenSession, hardenWebContents } from '../../../main/app/security';
-import { mainWindowOptions } from '../../../main/app/windows';
+import { mainWindowOptions, WINDOW_BACKGROUND } from '../../../main/app/windows';
 import { FakeSession, FakeWebContents } from '../../support/electron-fakes';
 
 test('window options are hardened', () => {
@@ -16,6 +17,15 @@ test('window options are hardened', () => {
     nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false,
     experimentalFeatures: false, webviewTag: false, navigateOnDragDrop: false, safeDialogs: true, spellcheck: false,
   });
+});
+
+test('the window paints the page\'s own background, light or dark, before the page loads', async () => {
+  const css = await readFile(new URL('../../../renderer/src/styles.css', import.meta.url), 'utf8');
+  const light = /:root\s*{[^}]*--bg:\s*(#[0-9a-f]+)/i.exec(css)?.[1];
+  const dark = /prefers-color-scheme:\s*dark\)\s*{\s*:root\s*{[^}]*--bg:\s*(#[0-9a-f]+)/i.exec(css)?.[1];
+  assert.deepEqual({ light, dark }, WINDOW_BACKGROUND);
+  assert.equal(mainWindowOptions('/p').backgroundColor, WINDOW_BACKGROUND.light);
+  assert.equal(mainWindowOptions('/p', undefined, true).backgroundColor, WINDOW_BACKGROUND.dark);
 });
 
 test('navigation, new windows and webviews are denied; only https goes to the browser', () => {

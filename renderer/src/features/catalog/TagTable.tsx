@@ -65,7 +65,7 @@ export function TagTable({ repository }: { repository: string }) {
       ) : (
         <table className="table tags">
           <thead>
-            <tr><th>Tag</th><th>Digest</th><th>Kind</th><th>Created</th><th className="num">Size</th><th /></tr>
+            <tr><th>Tag</th><th>Digest</th><th>Kind</th><th>Created</th><th className="num">Size</th><th><span className="visually-hidden">Actions</span></th></tr>
           </thead>
           <tbody>
             {shown.slice(0, limit).map((t) => (

@@ -5,24 +5,29 @@ import type { DaemonChange, RegistryOverview } from '../../../../preload/contrac
 import { invoke } from '../../api/control';
 import { useAction, useCall, useDebounced } from '../../api/hooks';
 import { Card, Loading } from '../../components/Card';
+import { CodeBlock } from '../../components/CodeBlock';
 import { ErrorNotice, Notice } from '../../components/Notice';
 import { TrustPanel } from '../certs/TrustPanel';
 import { ApplyButtons, ApplyOutcome } from './ApplyStep';
 import { DiffView } from './DiffView';
-import { EntriesStep, type Entries } from './EntriesStep';
+import { EntriesStep, type Entries, type MirrorProxy } from './EntriesStep';
 import { SnippetsCard } from './SnippetsCard';
 import { TargetStep } from './TargetStep';
 import { checkInsecureEntry, checkMirrorUrl } from './validation';
 
-function initialEntries(overview: RegistryOverview): Entries {
+// registry-mirrors only helps when Berth is a pull-through cache (proxy mode): only then is the
+// mirror entry on and filled in; otherwise EntriesStep says why it is left out.
+function initialEntries(overview: RegistryOverview, proxy: MirrorProxy): Entries {
   const address = overview.addresses.find((a) => a.source !== 'loopback') ?? overview.addresses[0];
   const tls = overview.status.status === 'running' && overview.status.tls;
-  return { useInsecure: !tls, insecure: address?.hostPort ?? '', useMirror: !!overview.proxy?.enabled, mirror: address?.url ?? '', remove: false };
+  return { useInsecure: !tls, insecure: address?.hostPort ?? '', useMirror: proxy.enabled, mirror: proxy.enabled ? address?.url ?? '' : '', remove: false };
 }
 
 export function DockerSetupPage() {
   const targets = useCall('docker.detect', {});
   const overview = useCall('registry.overview', {});
+  const settings = useCall('settings.get', {});
+  const proxy: MirrorProxy | undefined = settings.data?.proxy;
   const [target, setTarget] = useState<string>();
   const [entries, setEntries] = useState<Entries>();
   const [errors, setErrors] = useState<{ insecure?: string; mirror?: string; none?: string }>({});
@@ -33,8 +38,8 @@ export function DockerSetupPage() {
     if (!target && targets.data?.length) setTarget((targets.data.find((t) => t.running) ?? targets.data[0])!.path);
   }, [targets.data, target]);
   useEffect(() => {
-    if (!entries && overview.data) setEntries(initialEntries(overview.data));
-  }, [overview.data, entries]);
+    if (!entries && overview.data && proxy) setEntries(initialEntries(overview.data, proxy));
+  }, [overview.data, proxy, entries]);
 
   const tls = overview.data?.status.status === 'running' && overview.data.status.tls;
   const typedHost = useDebounced(entries?.insecure.trim() ?? '', 400);
@@ -72,7 +77,7 @@ export function DockerSetupPage() {
       </Card>
 
       <Card title="2. Entries">
-        {entries ? <EntriesStep entries={entries} tls={!!tls} errors={errors} onChange={(e) => edit(() => setEntries(e))} /> : overview.error ? <ErrorNotice error={overview.error} /> : <Loading what="the registry’s addresses" />}
+        {entries && proxy ? <EntriesStep entries={entries} tls={!!tls} proxy={proxy} errors={errors} onChange={(e) => edit(() => setEntries(e))} /> : overview.error ?? settings.error ? <ErrorNotice error={overview.error ?? settings.error} /> : <Loading what="the registry’s addresses" />}
       </Card>
 
       <Card title="3. Review the change">
@@ -92,7 +97,7 @@ export function DockerSetupPage() {
               <DiffView diff={preview.result.diff} />
               <details>
                 <summary>Current file</summary>
-                <pre className="code">{preview.result.current || '(the file does not exist yet)'}</pre>
+                <CodeBlock label="Current daemon.json">{preview.result.current || '(the file does not exist yet)'}</CodeBlock>
               </details>
             </>
           )

@@ -2,6 +2,7 @@
 // mode containerd's mirror file for each upstream.
 import { useCall } from '../../api/hooks';
 import { Card } from '../../components/Card';
+import { CodeBlock } from '../../components/CodeBlock';
 import { CopyButton } from '../../components/CopyButton';
 import { ErrorNotice } from '../../components/Notice';
 
@@ -16,18 +17,18 @@ export function SnippetsCard({ hostPort, tls }: { hostPort: string; tls: boolean
           <div>
             <h3>podman — registries.conf <CopyButton text={snippets.data.podman} /></h3>
             <p className="muted">Add to <code>/etc/containers/registries.conf</code> or <code>~/.config/containers/registries.conf</code>.</p>
-            <pre className="code">{snippets.data.podman}</pre>
+            <CodeBlock label="podman registries.conf">{snippets.data.podman}</CodeBlock>
           </div>
           <div>
             <h3>containerd — hosts.toml <CopyButton text={snippets.data.containerd} /></h3>
             <p className="muted">Save as <code>/etc/containerd/certs.d/{hostPort}/hosts.toml</code>.</p>
-            <pre className="code">{snippets.data.containerd}</pre>
+            <CodeBlock label="containerd hosts.toml">{snippets.data.containerd}</CodeBlock>
           </div>
           {snippets.data.containerdMirrors?.map((m) => (
             <div key={m.registry}>
               <h3>containerd — mirror of {m.registry} <CopyButton text={m.hostsToml} /></h3>
               <p className="muted">Save as <code>/etc/containerd/certs.d/{m.registry}/hosts.toml</code>: pulls of {m.registry} images go through Berth first.</p>
-              <pre className="code">{m.hostsToml}</pre>
+              <CodeBlock label={`containerd hosts.toml, mirror of ${m.registry}`}>{m.hostsToml}</CodeBlock>
             </div>
           ))}
         </div>

@@ -32,7 +32,7 @@ export function RegistryPage() {
   return (
     <div className="page">
       <h1>Home</h1>
-      <StatusCard overview={overview.data} />
+      <StatusCard overview={overview.data} dataDir={settings?.dataDir} />
       <StatsCard overview={overview.data} />
       <ErrorNotice error={error ?? overview.error} />
       {settings ? (

@@ -1,11 +1,12 @@
-// The registry at a glance: one Start/Stop control, its state, where clients reach it, and
-// whether TLS, auth and the proxy are on.
-import type { RegistryOverview, RegistryStatus } from '../../../../preload/contract';
+// The registry at a glance: one Start/Stop control, its state, where the images are kept, where
+// to push (before the first Start too) with a command to copy, where clients reach it, and
+// whether TLS, auth and the proxy are on. A first run needs nothing else on the page.
+import type { ClientAddress, RegistryOverview, RegistryStatus } from '../../../../preload/contract';
 import { invoke } from '../../api/control';
 import { useAction } from '../../api/hooks';
 import { useRegistryStatus } from '../../api/status';
 import { Card, Chip } from '../../components/Card';
-import { CopyButton } from '../../components/CopyButton';
+import { CopyButton, CopyLine } from '../../components/CopyButton';
 import { Notice } from '../../components/Notice';
 
 function describe(status: RegistryStatus | undefined): string {
@@ -25,12 +26,25 @@ function describe(status: RegistryStatus | undefined): string {
   }
 }
 
-export function StatusCard({ overview }: { overview: RegistryOverview | undefined }) {
+/** An image most Docker users have (or get with `docker pull hello-world`): the example pushes it. */
+const EXAMPLE_IMAGE = 'hello-world';
+
+/** The address this computer's Docker pushes to: loopback needs no insecure-registries entry. */
+function pushAddress(addresses: ClientAddress[]): string | undefined {
+  return (addresses.find((a) => a.source === 'loopback') ?? addresses[0])?.hostPort;
+}
+
+function pushCommand(hostPort: string, image = EXAMPLE_IMAGE): string {
+  return `docker tag ${image} ${hostPort}/${image} && docker push ${hostPort}/${image}`;
+}
+
+export function StatusCard({ overview, dataDir }: { overview: RegistryOverview | undefined; dataDir: string | undefined }) {
   const { status, update } = useRegistryStatus();
   const toggle = useAction(async () => update(await invoke(status?.status === 'running' ? 'registry.stop' : 'registry.start', {})));
   const running = status?.status === 'running';
   const busy = toggle.busy || status?.status === 'starting' || status?.status === 'stopping';
   const login = overview?.addresses[0] && status?.status === 'running' && status.auth ? `docker login ${overview.addresses[0].hostPort}` : undefined;
+  const pushTo = overview ? pushAddress(overview.addresses) : undefined;
 
   return (
     <Card
@@ -47,6 +61,20 @@ export function StatusCard({ overview }: { overview: RegistryOverview | undefine
       </p>
       {status?.status === 'failed' ? <Notice kind="error">{status.error}</Notice> : null}
       {toggle.error ? <Notice kind="error">{toggle.error.message}</Notice> : null}
+      <dl className="details first-run">
+        <dt>Images are kept in</dt>
+        <dd data-testid="data-folder">{dataDir ? <code>{dataDir}</code> : '…'}</dd>
+        <dt>Push images to</dt>
+        <dd data-testid="push-address">{pushTo ? <><code>{pushTo}</code> <CopyButton text={pushTo} /></> : '…'}</dd>
+      </dl>
+      {pushTo ? (
+        <div className="push-example">
+          <CopyLine text={pushCommand(pushTo)} />
+          <p className="field-hint">
+            {running ? 'Pushes' : 'Once started, pushes'} {EXAMPLE_IMAGE} to Berth. Any image you have works in its place (<code>docker images</code> lists them).
+          </p>
+        </div>
+      ) : null}
       {running ? (
         <div className="chips">
           <Chip on={status.tls} label="TLS" />

@@ -42,7 +42,7 @@ export function UsersPage() {
         ) : (
           <table className="table">
             <thead>
-              <tr><th>User</th><th>Role</th><th /></tr>
+              <tr><th>User</th><th>Role</th><th><span className="visually-hidden">Actions</span></th></tr>
             </thead>
             <tbody>
               {list.map((u) => (
