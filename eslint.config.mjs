@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 // folder under main/: the other main/ folders it may import and the npm packages it may use.
 // Every file under main/ may import Node built-ins (node:*), its own folder and preload/contract
 // (types and constants shared by every face, importing nothing itself). Anything else is an error.
-const CORE_FOLDERS = ['lib', 'config', 'users', 'certs', 'docker-setup', 'settings', 'registry', 'runtime', 'control', 'console', 'headless'];
+const CORE_FOLDERS = ['lib', 'config', 'users', 'certs', 'docker-setup', 'settings', 'registry', 'archive', 'runtime', 'control', 'console', 'headless'];
 const LAYERS = {
   lib: { folders: [], packages: [] },
   config: { folders: ['lib'], packages: ['yaml', 'zod'] },
@@ -15,6 +15,7 @@ const LAYERS = {
   'docker-setup': { folders: ['lib'], packages: ['diff', '@vscode/sudo-prompt'] },
   settings: { folders: ['lib', 'config'], packages: ['yaml', 'zod'] },
   registry: { folders: ['lib', 'config', 'users'], packages: ['prom-client'] },
+  archive: { folders: ['lib', 'config', 'registry'], packages: ['tar-stream'] },
   runtime: { folders: ['lib', 'config', 'registry'], packages: [] },
   control: { folders: ['lib', 'config', 'users', 'certs', 'docker-setup', 'settings', 'registry', 'runtime'], packages: ['yaml', 'zod'] },
   console: { folders: ['lib', 'control'], packages: [] },

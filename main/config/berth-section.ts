@@ -9,6 +9,7 @@ import { parseDuration } from './duration';
 import type { Report } from './report';
 import { bool, choice, duration, section, str, strList } from './schema-kinds';
 import { checkList, httpUrl } from './value-checks';
+import { isValidName, TAG_RE } from '../../preload/contract/repository-name';
 
 /** Reads a duration at `path` in ms, with the fallback when unset (or 0 where 0 means the default). */
 export type Ms = (path: string, value: string | number | null | undefined, fallback: string, zeroMeansDefault?: boolean) => number;
@@ -23,6 +24,15 @@ export interface UpstreamConfig {
   ttlMs: number;
 }
 
+/** One of berth.proxy.warm.images, loaded: a tag of an upstream image Berth keeps cached. */
+export interface WarmImageConfig {
+  /** The local repository name (as clients pull it, e.g. library/alpine or ghcr.io/owner/app). */
+  name: string;
+  tag: string;
+  /** `os/architecture[/variant]` entries; empty means every platform of an index. */
+  platforms: string[];
+}
+
 type BerthRow = Extract<SettingRows[number], { path: `berth.${string}` }>;
 const BERTH_ROWS = SETTING_ROWS.filter((r): r is BerthRow => r.path.startsWith('berth.'));
 
@@ -34,6 +44,7 @@ type Loaded<K> =
   : K extends { type: 'list' } ? string[]
   : K extends { type: 'roles' } ? Record<string, Role>
   : K extends { type: 'upstreams' } ? UpstreamConfig[]
+  : K extends { type: 'warm-images' } ? WarmImageConfig[]
   : string;
 
 type LoadedKey<Leaf extends string, K> = K extends { type: 'duration' } ? `${Leaf}Ms` : K extends { type: 'size' } ? `${Leaf}Bytes` : Leaf;
@@ -63,6 +74,8 @@ const upstream = z.strictObject({
   ttl: duration(),
 });
 
+const warmImage = z.union([z.string(), z.strictObject({ image: z.string(), platforms: z.array(z.string()).nullish() })]);
+
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i;
 
 function schemaOf(kind: Kind): z.ZodType {
@@ -75,6 +88,7 @@ function schemaOf(kind: Kind): z.ZodType {
     case 'list': return strList();
     case 'roles': return z.record(z.string(), role).nullish();
     case 'upstreams': return z.array(upstream).nullish();
+    case 'warm-images': return z.array(warmImage).nullish();
     default: return str();
   }
 }
@@ -126,6 +140,7 @@ function loadValue(row: BerthRow, raw: unknown, report: Report, ms: Ms, proxyTtl
     case 'size': return parseSize((raw ?? fallback) as number | string);
     case 'list': return checkList(row.path, (raw ?? fallback) as string[], kind.item, report);
     case 'upstreams': return loadUpstreams(row.path, (raw ?? []) as Array<z.output<typeof upstream>>, report, ms, proxyTtl);
+    case 'warm-images': return loadWarmImages(row.path, (raw ?? []) as Array<z.output<typeof warmImage>>, report);
     default: return raw ?? (Array.isArray(fallback) ? [...fallback] : typeof fallback === 'object' ? { ...fallback } : fallback);
   }
 }
@@ -145,6 +160,29 @@ function loadUpstreams(path: string, list: Array<z.output<typeof upstream>>, rep
       ttlMs: ms(`${path}.${i}.ttl`, u.ttl ?? proxyTtl, PROXY_TTL),
     };
   });
+}
+
+const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+
+function loadWarmImages(path: string, list: Array<z.output<typeof warmImage>>, report: Report): WarmImageConfig[] {
+  const out: WarmImageConfig[] = [];
+  list.forEach((entry, i) => {
+    const at = `${path}.${i}`;
+    const text = typeof entry === 'string' ? entry : entry.image;
+    // The tag follows the last ':' after the last '/' (a registry host's port precedes a '/').
+    const colon = text.lastIndexOf(':');
+    const name = colon > text.lastIndexOf('/') ? text.slice(0, colon) : text;
+    const tag = colon > text.lastIndexOf('/') ? text.slice(colon + 1) : '';
+    if (!isValidName(name) || !TAG_RE.test(tag)) {
+      return report.error(at, `${JSON.stringify(text)} is not an image name:tag`, 'e.g. library/alpine:3.20; digests are fixed and need no refreshing');
+    }
+    const platforms = typeof entry === 'string' ? [] : (entry.platforms ?? []);
+    const bad = platforms.find((p) => !PLATFORM_RE.test(p));
+    if (bad !== undefined) return report.error(`${at}.platforms`, `${JSON.stringify(bad)} is not a platform`, 'write os/architecture[/variant], e.g. linux/amd64 or linux/arm/v7');
+    if (out.some((o) => o.name === name && o.tag === tag)) return report.error(at, `${text} is listed twice`);
+    out.push({ name, tag, platforms: [...new Set(platforms)] });
+  });
+  return out;
 }
 
 /**

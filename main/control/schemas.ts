@@ -79,6 +79,8 @@ export const schemas: Schemas = {
     limit: z.number().int().min(1).max(DEFAULT_LOG_RING_CAPACITY).optional(),
   }),
   'storage.usage': none,
+  'warm.list': none,
+  'warm.fetchNow': z.strictObject({ image: z.string().min(1).max(512).optional() }),
 };
 
 export function isControlMethod(method: unknown): method is ControlMethod {

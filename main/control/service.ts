@@ -17,6 +17,7 @@ import { storageHandlers } from './storage';
 import { StorageStatsCache } from './storage-stats';
 import type { ControlDeps } from './types';
 import { usersHandlers } from './users';
+import { warmHandlers } from './warm';
 
 export interface ControlService extends Disposable {
   /** Validates `args` for `method` (both untrusted) and runs it. Never throws. */
@@ -40,6 +41,7 @@ export function createControlService(deps: ControlDeps, opts: { addressSources?:
     ...dockerHandlers(deps.docker, access),
     ...logsHandlers(deps),
     ...storageHandlers(deps),
+    ...warmHandlers(deps),
   } as Record<ControlMethod, AnyHandler>;
 
   const events = new Emitter<ControlEvent>();

@@ -2,9 +2,12 @@
 // read argv, install signal handlers or choose an exit code.
 import { parseArgs } from 'node:util';
 import { runCerts, CERTS_USAGE } from './certs-command';
+import { EXPORT_USAGE, runExport } from './export-command';
+import { IMPORT_USAGE, runImport } from './import-command';
 import { MAINTENANCE_USAGE, runFsck, runGc } from './maintenance-commands';
 import { DEFAULT_CONSOLE_ADDR, parseConsoleAddress } from './console-mode';
 import { runServe } from './serve';
+import { runSync, SYNC_USAGE } from './sync-command';
 import { runUsers, USERS_USAGE } from './users-command';
 import { VERSION } from './version';
 
@@ -22,7 +25,12 @@ Usage:
   berth certs …                 Create or show the TLS certificates (berth certs help).
   berth gc [--config FILE]      Garbage-collect unreferenced blobs (online when Berth serves it).
   berth fsck [--config FILE]    Check the store (links, tags, blob digests); --repair fixes links.
-                                users, gc, fsck and certs default to the config serve would use.
+  berth export REF... -o FILE.tar  Write images (name:tag, name@digest, name) to an archive for
+                                docker load and OCI tools (skopeo oci-archive:).
+  berth import FILE|DIR [--as NAME[:TAG]]  Import a docker save archive, an OCI layout or a
+                                Berth export (online when Berth serves it).
+  berth sync [--now]            A proxy's kept-warm images and their state; --now refreshes them.
+                                users, gc, fsck, certs, export and import use the config serve would use.
   berth version                 Print the version.
   berth help                    Show this help.
 
@@ -33,7 +41,7 @@ Environment:
   REGISTRY_CONFIGURATION_PATH   Config file to use when --config is not given (every command).
 `;
 
-export const HELP = () => USAGE + '\n' + USERS_USAGE + '\n' + CERTS_USAGE + '\n' + MAINTENANCE_USAGE;
+export const HELP = () => USAGE + '\n' + USERS_USAGE + '\n' + CERTS_USAGE + '\n' + MAINTENANCE_USAGE + '\n' + EXPORT_USAGE + '\n' + IMPORT_USAGE + '\n' + SYNC_USAGE;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -58,6 +66,12 @@ export async function main(argv: string[]): Promise<number> {
       return runGc(rest);
     case 'fsck':
       return runFsck(rest);
+    case 'export':
+      return runExport(rest);
+    case 'import':
+      return runImport(rest);
+    case 'sync':
+      return runSync(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

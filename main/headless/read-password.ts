@@ -1,15 +1,17 @@
 // Reads a password without it ever appearing in argv or on screen: from a TTY with echo off
-// (asked twice), or the first line of stdin when it is piped (`echo pw | berth users add u`).
+// (asked twice for a new password, once for a login), or the first line of stdin when it is
+// piped (`echo pw | berth users add u`).
 import { createInterface } from 'node:readline';
 import { passwordProblem } from '../../preload/contract/users';
 
-export async function readPassword(): Promise<string> {
+export async function readPassword(opts: { login?: boolean } = {}): Promise<string> {
   if (!process.stdin.isTTY) {
     let text = '';
     for await (const chunk of process.stdin) text += chunk;
     return text.split(/\r?\n/)[0] ?? '';
   }
   const first = await promptHidden('Password: ');
+  if (opts.login) return first;
   // Said now rather than after the repeat; the user service checks a piped password.
   const problem = passwordProblem(first);
   if (problem) throw new Error(problem);

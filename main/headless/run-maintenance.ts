@@ -52,13 +52,13 @@ export async function runMaintenance(config: RegistryConfig, dataDir: string, ta
 }
 
 /** Where to connect for a listen address: its host, or loopback when it listens on all. */
-function reachable(addr: string): { host: string; port: number } {
+export function reachable(addr: string): { host: string; port: number } {
   const { host, port } = parseListenAddress(addr);
   if (!isWildcardHost(host)) return { host: host!, port };
   return { host: host === '::' ? '::1' : '127.0.0.1', port };
 }
 
-function listening(host: string, port: number): Promise<boolean> {
+export function listening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host, port });
     const done = (up: boolean) => { sock.destroy(); resolve(up); };

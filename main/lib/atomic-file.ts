@@ -22,6 +22,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await rm(tmp, { force: true });
     throw err;
   }
+  await syncDir(dir);
+}
+
+/** Makes a rename in `dir` durable (fsync of the directory). */
+export async function syncDir(dir: string): Promise<void> {
   const d = await open(dir, 'r');
   try {
     await d.sync();

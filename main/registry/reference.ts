@@ -1,11 +1,10 @@
 // Name, tag and digest grammars of the distribution spec (and github.com/distribution/reference),
 // shared by the router, the stores and validation. Anything that reaches a storage path has
 // passed one of these, which is what keeps `..` and friends out of the storage root.
-import { isValidName } from '../../preload/contract/repository-name';
+import { isValidName, TAG_RE } from '../../preload/contract/repository-name';
 import { RegistryError } from './errors';
 
-export { isValidName, NAME_MAX, NAME_RE } from '../../preload/contract/repository-name';
-export const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+export { isValidName, NAME_MAX, NAME_RE, TAG_RE } from '../../preload/contract/repository-name';
 // Algorithm grammar from the spec; only registered algorithms are accepted further on.
 export const DIGEST_RE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 // distribution's route allows [a-zA-Z0-9-_.=]+; a leading '.' ('..', '...') is refused here too,

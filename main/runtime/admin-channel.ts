@@ -1,7 +1,8 @@
 // The maintenance channel: a unix socket (a named pipe on Windows) on which the serving Berth runs
-// gc, fsck and reload-users for `berth gc|fsck|users` (admin-protocol.ts). It carries no
-// credentials: who may connect is decided by the file system. The socket is mode 0600 inside a
-// 0700 directory owned by the user running Berth, so only that user (and root) can connect.
+// gc, fsck, reload-users and warm-sync for `berth gc|fsck|users|sync` (admin-protocol.ts). It
+// carries no credentials: who may connect is decided by the file system. The socket is mode 0600
+// inside a 0700 directory owned by the user running Berth, so only that user (and root) can
+// connect.
 // Node offers no cheap way to read the peer's uid (SO_PEERCRED / getpeereid are not exposed),
 // so the modes are the guard, not a check of the peer. On Windows Node cannot set a pipe's ACL:
 // the pipe gets the default DACL of the server's token (on ordinary setups that user, SYSTEM and
@@ -21,7 +22,7 @@ export interface AdminChannel {
   close(): Promise<void>;
 }
 
-const COMMANDS: readonly AdminCommand[] = ['gc', 'fsck', 'reload-users'];
+const COMMANDS: readonly AdminCommand[] = ['gc', 'fsck', 'reload-users', 'warm-sync'];
 const MAX_BODY = 64 * 1024;
 
 export async function openAdminChannel(endpoint: AdminEndpoint, handlers: AdminHandlers, log: Logger): Promise<AdminChannel> {

@@ -3,6 +3,7 @@
 // 200 with the result or an error status with `{ "error": "…" }`.
 import type { FsckOptions, FsckReport } from '../registry/storage/maintenance/fsck';
 import type { GcOptions, GcReport } from '../registry/storage/maintenance/gc';
+import type { WarmList } from '../../preload/contract/warm';
 
 export interface ReloadReport {
   /** Changed config keys that only a restart applies (the reload applies roles and auth limits). */
@@ -13,6 +14,8 @@ export interface AdminCommands {
   gc: { request: Pick<GcOptions, 'dryRun' | 'deleteUntagged' | 'gracePeriodMs'>; reply: GcReport };
   fsck: { request: Pick<FsckOptions, 'repair'>; reply: FsckReport };
   'reload-users': { request: Record<string, never>; reply: ReloadReport };
+  /** The kept-warm list (berth sync); with `now`, refreshed first (one `image`, or all). */
+  'warm-sync': { request: { now?: boolean; image?: string }; reply: WarmList };
 }
 
 export type AdminCommand = keyof AdminCommands;
@@ -23,13 +26,15 @@ export type AdminHandlers = { [C in AdminCommand]: (request: AdminCommands[C]['r
 export function parseAdminRequest<C extends AdminCommand>(command: C, body: unknown): AdminCommands[C]['request'] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the request body must be a JSON object');
   const b = body as Record<string, unknown>;
-  const allowed: Record<AdminCommand, string[]> = { gc: ['dryRun', 'deleteUntagged', 'gracePeriodMs'], fsck: ['repair'], 'reload-users': [] };
+  const allowed: Record<AdminCommand, string[]> = { gc: ['dryRun', 'deleteUntagged', 'gracePeriodMs'], fsck: ['repair'], 'reload-users': [], 'warm-sync': ['now', 'image'] };
   for (const key of Object.keys(b)) {
     if (!allowed[command].includes(key)) throw new Error(`${command} takes no ${JSON.stringify(key)}`);
     const v = b[key];
     if (key === 'gracePeriodMs') {
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error('gracePeriodMs must be a number of milliseconds');
       if (v < 0) throw new Error(`the grace period must not be negative (got ${v} ms)`);
+    } else if (key === 'image') {
+      if (typeof v !== 'string' || v.length === 0 || v.length > 512) throw new Error('image must be a name:tag from berth.proxy.warm.images');
     } else if (typeof v !== 'boolean') {
       throw new Error(`${key} must be true or false`);
     }

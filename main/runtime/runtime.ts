@@ -147,6 +147,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
         gc: (o) => r.store.gc(o),
         fsck: (o) => r.store.fsck(o),
         'reload-users': () => runtime.reloadUsersAndRoles(),
+        'warm-sync': (o) => warmSync(r, o),
       }, opts.log);
     } catch (err) {
       opts.log.warn('maintenance channel unavailable: berth gc, fsck and users cannot reach this server', { error: err instanceof Error ? err.message : String(err) });
@@ -154,4 +155,11 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     }
   }
   return runtime;
+}
+
+/** berth sync: the kept-warm list of a proxy, refreshed first when asked. */
+async function warmSync(r: RunningRegistry, o: { now?: boolean; image?: string }) {
+  const warm = r.proxy?.warm;
+  if (!warm) throw new Error('this Berth is not a proxy (proxy.remoteurl or berth.proxy.upstreams), so it keeps nothing warm');
+  return o.now ? warm.fetchNow(o.image) : warm.list();
 }

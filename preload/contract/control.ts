@@ -13,13 +13,14 @@ import type { RegistryMethods } from './registry';
 import type { SettingsMethods } from './settings';
 import type { StorageMethods } from './storage';
 import type { UsersMethods } from './users';
+import type { WarmMethods } from './warm';
 
 export type { RegistryStatus } from './registry';
 
 /** Every method: its argument and result types. */
 export interface ControlMethods
   extends RegistryMethods, SettingsMethods, UsersMethods, CertsMethods, CatalogMethods, DockerSetupMethods,
-    LogsMethods, StorageMethods {}
+    LogsMethods, StorageMethods, WarmMethods {}
 
 export type ControlMethod = keyof ControlMethods;
 export type ArgsOf<M extends ControlMethod> = ControlMethods[M]['args'];

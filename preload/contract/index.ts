@@ -9,3 +9,4 @@ export type * from './catalog';
 export type * from './docker-setup';
 export * from './logs';
 export type * from './storage';
+export type * from './warm';

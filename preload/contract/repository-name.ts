@@ -6,6 +6,9 @@
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
 export const NAME_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 
+/** A tag: distribution's reference.TagRegexp. */
+export const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
 /** distribution's RepositoryNameTotalLengthMax. */
 export const NAME_MAX = 255;
 

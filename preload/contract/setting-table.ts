@@ -32,7 +32,9 @@ export type Kind =
   /** A map from user name to role. */
   | { type: 'roles' }
   /** berth.proxy.upstreams: more upstreams, each chosen by a name prefix. */
-  | { type: 'upstreams' };
+  | { type: 'upstreams' }
+  /** berth.proxy.warm.images: upstream images kept cached, each `name:tag` or `{ image, platforms }`. */
+  | { type: 'warm-images' };
 
 /** The grammar each entry of a list follows. */
 export type ListItem = 'repository' | 'origin' | 'host' | 'address-block';
@@ -228,6 +230,14 @@ export const SETTING_ROWS = [
   {
     path: 'berth.proxy.upstreams', value: { type: 'upstreams' }, default: [], apply: 'restart', label: 'More upstreams',
     help: 'Further upstream registries, each chosen by the first name component (e.g. ghcr.io/owner/image).',
+  },
+  {
+    path: 'berth.proxy.warm.images', value: { type: 'warm-images' }, default: [], apply: 'restart', label: 'Kept-warm images',
+    help: 'Upstream images (name:tag, optionally with platforms) fetched before any client asks, refreshed on a schedule and never expired while listed.',
+  },
+  {
+    path: 'berth.proxy.warm.interval', value: duration, default: '6h', apply: 'restart', label: 'Kept-warm refresh interval',
+    help: 'How often the kept-warm images are refreshed from their upstream; 0 refreshes them only on Fetch now and berth sync.',
   },
 ] as const satisfies readonly SettingRow[];
 

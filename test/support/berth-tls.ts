@@ -16,6 +16,8 @@ export interface BerthTls {
   /** 127.0.0.1:PORT, the host part of image references. */
   addr: string;
   caFile: string;
+  /** Its config.yml (the data folder beside it, in berth-data/). */
+  config: string;
   /** A directory with only ca.crt in it. */
   certDir: string;
   proc: ManagedProcess;
@@ -72,7 +74,7 @@ export async function startBerthTls(users: Array<{ user: string; password: strin
     if (!(r instanceof Error) && r.status === 401) break;
     last = r instanceof Error ? r.message : `HTTP ${r.status}`;
   }
-  return { url, addr, caFile, certDir, proc, get };
+  return { url, addr, caFile, config, certDir, proc, get };
 }
 
 function httpsGet(url: string, ca: Buffer, opts: { user?: string; password?: string; headers?: Record<string, string> }): Promise<HttpsResponse> {

@@ -27,11 +27,20 @@ export class CacheState {
   /** `repo:tag` → digest for tags that follow the upstream. */
   private readonly tags = new Map<string, string>();
   private dirty = false;
+  private pinned: (repo: string, digest: string) => boolean = () => false;
   private timer: NodeJS.Timeout | undefined;
   hits = 0;
   misses = 0;
 
   constructor(private readonly driver: StorageDriver, private readonly log: Logger) {}
+
+  /**
+   * Content the kept-warm list holds (warm-mirror.ts): neither the TTL nor the size cap removes
+   * it while it is listed, so it never comes back from `expired()` or `blobsByAge()`.
+   */
+  pinWith(pinned: (repo: string, digest: string) => boolean): void {
+    this.pinned = pinned;
+  }
 
   async load(): Promise<void> {
     try {
@@ -135,12 +144,12 @@ export class CacheState {
   }
 
   expired(now = Date.now()): CacheEntry[] {
-    return [...this.entries.values()].filter((e) => e.expires > 0 && e.expires <= now);
+    return [...this.entries.values()].filter((e) => e.expires > 0 && e.expires <= now && !this.pinned(e.repo, e.digest));
   }
 
-  /** Cached blobs, least recently pulled first. */
+  /** Cached blobs the size cap may evict, least recently pulled first. */
   blobsByAge(): CacheEntry[] {
-    return [...this.entries.values()].filter((e) => e.kind === 'blob').sort((a, b) => a.lastAccess - b.lastAccess);
+    return [...this.entries.values()].filter((e) => e.kind === 'blob' && !this.pinned(e.repo, e.digest)).sort((a, b) => a.lastAccess - b.lastAccess);
   }
 
   cachedBytes(): number {

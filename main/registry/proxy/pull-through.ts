@@ -9,6 +9,9 @@
 //   accepted pushes anywhere) never stands in for the upstream's: a push must not change what an
 //   upstream name resolves to.
 // - Content by digest that is cached is served without asking the upstream.
+// - A cached tag on the kept-warm list (warm-mirror.ts) is served without asking the upstream:
+//   only the mirror moves it, once the new image is here completely (warm-fetch.ts, through the
+//   methods marked for it below).
 // - A missing blob is streamed to the first client while it is written to the cache, and is
 //   committed only after its digest verifies; the last chunk is held back until then, so a
 //   client never receives a complete-looking wrong blob. Concurrent requests for the same blob
@@ -30,6 +33,8 @@ const ACCEPT = [MediaTypes.ociIndex, MediaTypes.ociManifest, MediaTypes.dockerLi
 
 export class PullThrough implements ContentSource {
   private readonly downloads = new Map<string, Promise<void>>();
+  /** Tags the kept-warm mirror moves (warm-mirror.ts); a pull never moves them itself. */
+  private keptWarm: (name: string, tag: string) => boolean = () => false;
 
   constructor(
     private readonly store: RegistryStore,
@@ -37,6 +42,16 @@ export class PullThrough implements ContentSource {
     private readonly cache: CacheState,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Hands the tags of the kept-warm list to the mirror: once cached, such a tag is served as
+   * cached without asking the upstream, because the mirror moves it only after fetching the new
+   * image completely, and a pull that moved it would point it at an index whose other platforms
+   * are not here yet.
+   */
+  leaveTagsTo(keptWarm: (name: string, tag: string) => boolean): void {
+    this.keptWarm = keptWarm;
+  }
 
   // HEAD and GET behave alike: a miss must fetch the manifest to know its type and size.
   async manifest(name: string, ref: Reference): Promise<StoredManifest> {
@@ -49,6 +64,7 @@ export class PullThrough implements ContentSource {
     }
     const local = await this.store.tags.resolve(name, ref.tag);
     const cached = local && this.cache.cachedTag(name, ref.tag) !== undefined ? local : undefined;
+    if (cached && this.keptWarm(name, ref.tag)) return this.local(name, ref, route);
     let upstreamDigest: string | undefined;
     try {
       upstreamDigest = await this.headManifest(route, ref.tag);
@@ -94,7 +110,55 @@ export class PullThrough implements ContentSource {
     if (inflight) return this.afterDownload(name, digest, inflight);
     this.cache.misses++;
     if (head) return { size: await this.headBlob(route, digest), open: () => Promise.reject(new Error('HEAD has no body')) };
-    return this.startDownload(name, route, digest);
+    return this.startDownload(name, route, digest).source;
+  }
+
+  // ---- for the kept-warm mirror (warm-fetch.ts), which fetches whole images ahead of clients ----
+
+  /** The digest the upstream's tag points at now; undefined when the upstream has no such tag. */
+  async upstreamTag(name: string, tag: string): Promise<string | undefined> {
+    return this.headManifest(this.requireRoute(name), tag);
+  }
+
+  /** A manifest by digest: the stored one when it is here, else the upstream's, verified but not stored yet. */
+  async peekManifest(name: string, digest: Digest): Promise<StoredManifest & { stored: boolean }> {
+    if (await this.store.manifests.revision(name, digest)) return { ...(await this.store.manifests.get(name, { kind: 'digest', digest })), stored: true };
+    return { ...(await this.downloadManifest(name, this.requireRoute(name), digest.value, digest)), stored: false };
+  }
+
+  /**
+   * Stores a manifest from peekManifest once what it references is here: the store checks that
+   * (under the GC guard) unless `partial` (an index kept for some of its platforms only).
+   */
+  async keepManifest(name: string, m: StoredManifest, partial: boolean): Promise<void> {
+    await this.keep(name, this.requireRoute(name), m, partial);
+  }
+
+  /** Makes sure a blob is in the store (downloading it once, verified, as for a client); its size. */
+  async fill(name: string, digest: Digest): Promise<number> {
+    const info = await this.store.blobs.resolve(name, digest);
+    if (info) return info.size;
+    const route = this.requireRoute(name);
+    const inflight = this.downloads.get(`${name}@${digest.value}`);
+    if (inflight) await inflight;
+    else {
+      const { source, done } = this.startDownload(name, route, digest);
+      source.catch(() => undefined); // its failure is done's too, awaited here
+      await done;
+    }
+    return (await this.store.blobs.require(name, digest)).size;
+  }
+
+  /** Points a tag at a manifest already in the store, as a tag that follows the upstream. */
+  async followTag(name: string, tag: string, digest: Digest): Promise<void> {
+    await this.store.tags.set(name, tag, digest);
+    this.cache.setCachedTag(name, tag, digest.value);
+  }
+
+  private requireRoute(name: string): Route {
+    const route = this.router.route(name);
+    if (!route) throw new RegistryError('name-unknown', `no upstream serves ${name} (a local namespace, or no upstream for its prefix)`, { name });
+    return route;
   }
 
   async tags(name: string): Promise<string[]> {
@@ -150,6 +214,13 @@ export class PullThrough implements ContentSource {
   }
 
   private async fetchManifest(name: string, route: Route, reference: string, expected: Digest | undefined): Promise<StoredManifest> {
+    const m = await this.downloadManifest(name, route, reference, expected);
+    await this.keep(name, route, m, true);
+    return this.store.manifests.get(name, { kind: 'digest', digest: parseDigest(m.digest)! });
+  }
+
+  /** GETs a manifest from the upstream and checks its digest; stores nothing. */
+  private async downloadManifest(name: string, route: Route, reference: string, expected: Digest | undefined): Promise<StoredManifest> {
     let res;
     try {
       res = await route.upstream.request('GET', `/v2/${route.remoteName}/manifests/${reference}`, { scope: scope(route), headers: { Accept: ACCEPT } });
@@ -166,10 +237,13 @@ export class PullThrough implements ContentSource {
     if (digestOf(digest.algorithm, bytes) !== digest.value) {
       throw new RegistryError('unavailable', `upstream sent a manifest that does not match ${digest.value}`);
     }
-    const contentType = res.headers.get('content-type') ?? undefined;
-    await this.store.manifests.put(name, { kind: 'digest', digest }, bytes, contentType, { skipReferenceCheck: true });
-    this.cache.touch(name, digest.value, 'manifest', bytes.length, route.ttlMs);
-    return this.store.manifests.get(name, { kind: 'digest', digest });
+    return { digest: digest.value, mediaType: res.headers.get('content-type') ?? '', bytes };
+  }
+
+  private async keep(name: string, route: Route, m: StoredManifest, skipReferenceCheck: boolean): Promise<void> {
+    const digest = parseDigest(m.digest)!;
+    await this.store.manifests.put(name, { kind: 'digest', digest }, m.bytes, m.mediaType || undefined, { skipReferenceCheck });
+    this.cache.touch(name, digest.value, 'manifest', m.bytes.length, route.ttlMs);
   }
 
   private async headBlob(route: Route, digest: Digest): Promise<number> {
@@ -189,14 +263,14 @@ export class PullThrough implements ContentSource {
    * a request for the same blob that arrives while the upstream is still answering joins it
    * instead of starting a second download.
    */
-  private startDownload(name: string, route: Route, digest: Digest): Promise<BlobSource> {
+  private startDownload(name: string, route: Route, digest: Digest): { source: Promise<BlobSource>; done: Promise<void> } {
     const key = `${name}@${digest.value}`;
     const first = this.download(name, route, digest);
     const done = first.then((d) => d.done);
     this.downloads.set(key, done);
     done.catch((err) => this.log.warn('proxy download failed', { name, digest: digest.value, error: String(err) }))
       .finally(() => this.downloads.delete(key));
-    return first.then((d) => d.source);
+    return { source: first.then((d) => d.source), done };
   }
 
   /** Opens the upstream body; `done` settles once the blob is verified and committed (or failed). */

@@ -69,7 +69,7 @@ export class UpstreamClient {
         res = await this.send(method, path, opts.scope, opts.headers ?? {});
       }
     }
-    return this.wrap(res);
+    return this.wrap(res, method);
   }
 
   /**
@@ -166,9 +166,10 @@ export class UpstreamClient {
     return token;
   }
 
-  private wrap(res: RawResponse): UpstreamResponse {
-    // Callers only look at the status of a failure; draining it frees the kept-alive socket.
-    if (res.status >= 300) res.stream.resume();
+  private wrap(res: RawResponse, method: string): UpstreamResponse {
+    // Callers only look at the status of a failure, and a HEAD has no body; draining the
+    // response frees the kept-alive socket (an unread one stays busy and keeps the process up).
+    if (res.status >= 300 || method === 'HEAD') res.stream.resume();
     return {
       status: res.status,
       headers: res.headers,

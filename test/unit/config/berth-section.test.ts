@@ -36,6 +36,7 @@ function wrongValue(kind: Kind): unknown {
     case 'list': return [{ not: 'text' }];
     case 'roles': return { alice: 'superuser' };
     case 'upstreams': return [{ prefix: 'ghcr.io:443', remoteurl: 'https://ghcr.io' }];
+    case 'warm-images': return ['library/alpine'];
     default: return { not: 'text' };
   }
 }
@@ -64,4 +65,27 @@ test('durations load in ms under <key>Ms and sizes in bytes under <key>Bytes; a 
   assert.equal(config.berth.auth.credentialcacheMs, 90_000);
   assert.equal(parseConfig(withBerth('berth.proxy.maxsize', '2GiB')).config.berth.proxy.maxsizeBytes, 2 * 1024 ** 3);
   assert.throws(() => parseConfig(withBerth('berth.auth.credentialcach', '5m')), /credentialcache/);
+});
+
+test('berth.proxy.warm.images: name:tag or { image, platforms }, each checked and named by its index', () => {
+  const images = [
+    'library/alpine:3.20',
+    { image: 'ghcr.io/owner/app:v1.2', platforms: ['linux/amd64', 'linux/arm/v7', 'linux/amd64'] },
+  ];
+  const { config } = parseConfig(withBerth('berth.proxy.warm.images', images));
+  assert.deepEqual(config.berth.proxy.warm.images, [
+    { name: 'library/alpine', tag: '3.20', platforms: [] },
+    { name: 'ghcr.io/owner/app', tag: 'v1.2', platforms: ['linux/amd64', 'linux/arm/v7'] },
+  ]);
+  const refused = (value: unknown, path: string, why: RegExp) => assert.throws(() => parseConfig(withBerth('berth.proxy.warm.images', value)), (err: unknown) => {
+    assert.ok(err instanceof ConfigError);
+    assert.ok(err.problems.some((p) => p.path === path && why.test(p.message)), `${path}: ${err.message}`);
+    return true;
+  });
+  refused(['library/alpine'], 'berth.proxy.warm.images.0', /not an image name:tag/);
+  refused(['alpine@sha256:' + 'a'.repeat(64)], 'berth.proxy.warm.images.0', /not an image name:tag/);
+  refused(['ok:1', 'Upper/Case:1'], 'berth.proxy.warm.images.1', /not an image name:tag/);
+  refused([{ image: 'a:1', platforms: ['linux'] }], 'berth.proxy.warm.images.0.platforms', /not a platform/);
+  refused(['a:1', { image: 'a:1' }], 'berth.proxy.warm.images.1', /listed twice/);
+  assert.equal(parseConfig(withBerth('berth.proxy.warm.interval', '30m')).config.berth.proxy.warm.intervalMs, 30 * 60_000);
 });

@@ -191,7 +191,7 @@ describe('parseConfig: configs written for registry:3', () => {
         minbodyrate: 1024, minbodyratewindowMs: 30_000, maxconnections: 1024,
       },
       uploads: { maxperrepository: 100, maxperclient: 200 },
-      proxy: { allowpush: true, localnamespaces: [], maxsizeBytes: 0, upstreams: [] },
+      proxy: { allowpush: true, localnamespaces: [], maxsizeBytes: 0, upstreams: [], warm: { images: [], intervalMs: 6 * 3600_000 } },
     });
   });
 
@@ -265,7 +265,7 @@ proxy:
         minbodyrate: 0, minbodyratewindowMs: 60_000, maxconnections: 50,
       },
       uploads: { maxperrepository: 3, maxperclient: 0 },
-      proxy: { allowpush: true, localnamespaces: [], maxsizeBytes: 0, upstreams: [] },
+      proxy: { allowpush: true, localnamespaces: [], maxsizeBytes: 0, upstreams: [], warm: { images: [], intervalMs: 6 * 3600_000 } },
     });
   });
 

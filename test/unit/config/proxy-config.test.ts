@@ -16,8 +16,8 @@ function failure(yaml: string): ConfigError {
   assert.fail('expected the config to be refused');
 }
 
-test('defaults: pushes allowed but no local namespaces (so none are accepted), no size cap, no extra upstreams', () => {
-  assert.deepEqual(parse('').berth.proxy, { allowpush: true, localnamespaces: [], maxsizeBytes: 0, upstreams: [] });
+test('defaults: pushes allowed but no local namespaces (so none are accepted), no size cap, no extra upstreams, nothing kept warm', () => {
+  assert.deepEqual(parse('').berth.proxy, { allowpush: true, localnamespaces: [], maxsizeBytes: 0, upstreams: [], warm: { images: [], intervalMs: 6 * 3600_000 } });
   assert.equal(parse('berth:\n  proxy:\n    allowpush: false\n').berth.proxy.allowpush, false);
 });
 

@@ -24,6 +24,7 @@ function changed(row: SettingRow): unknown {
     case 'list': return [SAMPLE_ITEMS[kind.item]];
     case 'roles': return { alice: 'write' };
     case 'upstreams': return [{ prefix: 'ghcr.io', remoteurl: 'https://ghcr.io' }];
+    case 'warm-images': return ['library/alpine:3.20'];
     default: return 'changed';
   }
 }

@@ -13,6 +13,7 @@ import { ProxyCard } from './ProxyCard';
 import { StatsCard } from './StatsCard';
 import { StatusCard } from './StatusCard';
 import { TlsCard } from './TlsCard';
+import { WarmCard } from './WarmCard';
 import { useSettings } from './use-settings';
 
 export function RegistryPage() {
@@ -41,6 +42,7 @@ export function RegistryPage() {
           <AuthCard auth={settings.auth} apply={apply} />
           <TlsCard tls={settings.tls} apply={apply} />
           <ProxyCard proxy={settings.proxy} apply={apply} />
+          <WarmCard refreshKey={revision} />
           <GeneralCard settings={settings} apply={apply} />
           <ImportConfigCard applied={applied} />
           <PreferencesCard />

@@ -102,3 +102,18 @@ test('the state survives a restart (saved on close, loaded on start) and a corru
   assert.equal(empty.cachedBytes(), 0);
   await empty.close();
 });
+
+test('pinned content (the kept-warm list) is never expired nor offered to the size cap; unpinned, it is again', async () => {
+  const { cache } = await fresh();
+  cache.touch('r', D(1), 'blob', 100, 1);
+  cache.touch('r', D(2), 'manifest', 10, 1);
+  cache.touch('other', D(1), 'blob', 100, 1);
+  let pinned = true;
+  cache.pinWith((repo, digest) => pinned && repo === 'r' && (digest === D(1) || digest === D(2)));
+  const later = Date.now() + 1000;
+  assert.deepEqual(cache.expired(later).map((e) => `${e.repo}@${e.digest}`), [`other@${D(1)}`], 'pinned per repository');
+  assert.deepEqual(cache.blobsByAge().map((e) => e.repo), ['other']);
+  pinned = false;
+  assert.equal(cache.expired(later).length, 3);
+  await cache.close();
+});
