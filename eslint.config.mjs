@@ -17,7 +17,7 @@ const LAYERS = {
   registry: { folders: ['lib', 'config', 'users'], packages: ['prom-client'] },
   archive: { folders: ['lib', 'config', 'registry'], packages: ['tar-stream'] },
   runtime: { folders: ['lib', 'config', 'registry'], packages: [] },
-  control: { folders: ['lib', 'config', 'users', 'certs', 'docker-setup', 'settings', 'registry', 'runtime'], packages: ['yaml', 'zod'] },
+  control: { folders: ['lib', 'config', 'users', 'certs', 'docker-setup', 'settings', 'registry', 'runtime', 'archive'], packages: ['yaml', 'zod'] },
   console: { folders: ['lib', 'control'], packages: [] },
   headless: { folders: CORE_FOLDERS.filter((f) => f !== 'headless'), packages: [] },
   app: { folders: ['lib', 'config', 'settings', 'runtime', 'control'], packages: ['electron', 'electron-store', 'yaml'] },

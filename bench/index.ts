@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runCleanups } from '../test/support/cleanup';
 import { makeTarget, type Target } from './http';
 import { measureMachine } from './machine';
 import { armMeasureHooks } from './load';
@@ -186,6 +187,8 @@ async function main(): Promise<number> {
 
 async function stopAll(): Promise<void> {
   await Promise.allSettled([...started.map((s) => s.stop()), stopAuxServers()]);
+  // The archives scenarios' dockerd and scratch files (test/support's cleanup stack).
+  await runCleanups().catch((e: unknown) => log(`cleanup: ${e instanceof Error ? e.message : String(e)}`));
 }
 
 process.once('SIGINT', () => {

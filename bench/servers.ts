@@ -37,6 +37,8 @@ export interface RunningServer {
   url: string;
   /** storage.filesystem.rootdirectory */
   root: string;
+  /** The config.yml it was started with (berth export/import read it too). */
+  configFile: string;
   pid: number;
   command: string[];
   /** Spawn → first answered GET /v2/. */
@@ -60,13 +62,18 @@ export function commandFor(kind: ServerKind, configFile: string): string[] {
     return argv.includes('{config}') ? argv.map((a) => (a === '{config}' ? configFile : a)) : [...argv, configFile];
   }
   if (kind === 'reference') return ['/usr/bin/docker-registry', 'serve', configFile];
+  return berthCommand(['serve', '--config', configFile]);
+}
+
+/** argv of the built `berth` CLI with these arguments (serve, and the archives scenarios' export/import). */
+export function berthCommand(args: string[]): string[] {
   // The package's `berth` bin (bin/berth.cjs since the package became ESM; berth.js before).
   const entry = ['berth.cjs', 'berth.js'].map((f) => path.join(repoRoot, 'bin', f)).find((f) => existsSync(f));
   const bundle = path.join(repoRoot, 'dist', 'berth.cjs');
   if (entry === undefined || !existsSync(bundle)) {
     throw new Error(`bin/berth.cjs or dist/berth.cjs is missing: run \`npm run build\` first (or set BENCH_BERTH_CMD)`);
   }
-  return [process.execPath, entry, 'serve', '--config', configFile];
+  return [process.execPath, entry, ...args];
 }
 
 export function freePort(): Promise<number> {
@@ -160,7 +167,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   }
   const pid = child.pid!;
   return {
-    kind, url, root, pid, command, startMs,
+    kind, url, root, configFile, pid, command, startMs,
     rssAfterStartBytes: rssBytes(processTree(pid)),
     pids: () => processTree(pid),
     assertAlive: () => {

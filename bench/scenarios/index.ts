@@ -1,4 +1,5 @@
 // Every scenario in run order. `--scenario X` selects names equal to X or starting with "X-".
+import { archiveScenarios } from './archives';
 import { authScenarios } from './auth';
 import { authGuessScenarios } from './auth-guesses';
 import { listingScenarios } from './listing';
@@ -21,6 +22,7 @@ export function allScenarios(): Scenario[] {
     ...authScenarios(),
     ...authGuessScenarios(),
     ...proxyScenarios(),
+    ...archiveScenarios(),
   ];
 }
 

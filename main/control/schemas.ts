@@ -7,6 +7,7 @@ import { hostPortProblem, insecureRegistryProblem, mirrorUrlProblem } from '../.
 import { passwordProblem, userNameProblem } from '../../preload/contract/users';
 import { ROLES } from '../../preload/contract/setting-table';
 import { LOG_ENTRY_LEVELS } from '../../preload/contract/logs';
+import { ARCHIVE_CHUNK_BYTES, ARCHIVE_UPLOAD_MAX_BYTES } from '../../preload/contract/archives';
 import { DEFAULT_LOG_RING_CAPACITY } from '../lib/log-ring';
 import { absolutePath, checkedBy, settingsPatchSchema } from '../settings/patch-schema';
 import { NAME_MAX, NAME_RE, parseDigest, TAG_RE } from '../registry/reference';
@@ -21,6 +22,7 @@ const grammar = (problem: (v: string) => string | undefined) => checkedBy(proble
 const user = grammar(userNameProblem);
 const password = grammar(passwordProblem);
 const hostPort = grammar((v) => hostPortProblem(v, true));
+const transferId = z.string().uuid('not a transfer id');
 const pem = z.string().min(1).max(1024 * 1024);
 
 const daemonChange = z.strictObject({
@@ -81,6 +83,14 @@ export const schemas: Schemas = {
   'storage.usage': none,
   'warm.list': none,
   'warm.fetchNow': z.strictObject({ image: z.string().min(1).max(512).optional() }),
+  'archives.importBegin': z.strictObject({ bytes: z.number().int().min(1, 'the file is empty').max(ARCHIVE_UPLOAD_MAX_BYTES, 'the archive is larger than the UI accepts (use berth import)') }),
+  'archives.importChunk': z.strictObject({
+    id: transferId, offset: z.number().int().min(0),
+    base64: z.string().min(1).max(Math.ceil(ARCHIVE_CHUNK_BYTES / 3) * 4, 'a chunk carries at most 1 MiB').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+  }),
+  'archives.importFinish': z.strictObject({ id: transferId, as: z.string().min(1).max(512).optional() }),
+  'archives.export': z.strictObject({ refs: z.array(z.string().min(1).max(512)).min(1, 'choose at least one image').max(1000) }),
+  'archives.exportChunk': z.strictObject({ id: transferId, offset: z.number().int().min(0), length: z.number().int().min(1).max(ARCHIVE_CHUNK_BYTES) }),
 };
 
 export function isControlMethod(method: unknown): method is ControlMethod {

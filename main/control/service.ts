@@ -4,6 +4,7 @@
 import type { ArgsOf, ControlEvent, ControlMethod, ControlResult, ResultOf } from '../../preload/contract';
 import { Emitter, type Disposable, type Event } from '../lib/events';
 import { type AddressSources } from './addresses';
+import { archivesHandlers } from './archives';
 import { catalogHandlers } from './catalog';
 import { certsHandlers } from './certs';
 import { ConfigAccess } from './config-access';
@@ -42,6 +43,7 @@ export function createControlService(deps: ControlDeps, opts: { addressSources?:
     ...logsHandlers(deps),
     ...storageHandlers(deps),
     ...warmHandlers(deps),
+    ...archivesHandlers(deps),
   } as Record<ControlMethod, AnyHandler>;
 
   const events = new Emitter<ControlEvent>();

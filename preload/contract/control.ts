@@ -5,6 +5,7 @@
 // A call is `{ method, args }` → `ControlResult<T>`. Transports: Electron IPC (one channel,
 // CONTROL_CHANNEL) and HTTP (`POST /api/<method>` with a JSON body and a bearer token).
 
+import type { ArchivesMethods } from './archives';
 import type { CatalogMethods } from './catalog';
 import type { CertsMethods } from './certs';
 import type { DockerSetupMethods } from './docker-setup';
@@ -20,7 +21,7 @@ export type { RegistryStatus } from './registry';
 /** Every method: its argument and result types. */
 export interface ControlMethods
   extends RegistryMethods, SettingsMethods, UsersMethods, CertsMethods, CatalogMethods, DockerSetupMethods,
-    LogsMethods, StorageMethods, WarmMethods {}
+    LogsMethods, StorageMethods, WarmMethods, ArchivesMethods {}
 
 export type ControlMethod = keyof ControlMethods;
 export type ArgsOf<M extends ControlMethod> = ControlMethods[M]['args'];

@@ -10,3 +10,4 @@ export type * from './docker-setup';
 export * from './logs';
 export type * from './storage';
 export type * from './warm';
+export * from './archives';

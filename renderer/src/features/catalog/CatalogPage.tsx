@@ -1,5 +1,8 @@
-// Catalog: repositories → tags → image, with breadcrumbs; garbage collection on the first level.
+// Catalog: repositories → tags → image, with breadcrumbs; archive import and garbage collection
+// on the first level.
+import { useState } from 'react';
 import { href } from '../../lib/router';
+import { ArchiveImport } from './ArchiveImport';
 import { GcPanel } from './GcPanel';
 import { ImageView } from './ImageView';
 import { RepositoryList } from './RepositoryList';
@@ -8,6 +11,8 @@ import { useRegistryStatus } from '../../api/status';
 
 export function CatalogPage({ repository, reference }: { repository?: string | undefined; reference?: string | undefined }) {
   const { update } = useRegistryStatus();
+  // Bumped after an import, so the repository list is read again.
+  const [imports, setImports] = useState(0);
   return (
     <div className="page">
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -22,7 +27,8 @@ export function CatalogPage({ repository, reference }: { repository?: string | u
         <TagTable key={repository} repository={repository} />
       ) : (
         <>
-          <RepositoryList />
+          <RepositoryList key={imports} />
+          <ArchiveImport onImported={() => { setImports((n) => n + 1); update(); }} />
           <GcPanel onCollected={() => update()} />
         </>
       )}

@@ -10,6 +10,7 @@ import { formatBytes } from '../../../../preload/contract/format-bytes';
 import { formatDate, shortDigest } from '../../lib/format';
 import { ErrorNotice, Notice } from '../../components/Notice';
 import { href, navigate } from '../../lib/router';
+import { ArchiveExport } from './ArchiveExport';
 
 const SHOWN = 100;
 
@@ -26,6 +27,8 @@ export function TagTable({ repository }: { repository: string }) {
   const [message, setMessage] = useState<string>();
   // Deleted tags disappear at once, before the refetched list arrives.
   const [removed, setRemoved] = useState<ReadonlySet<string>>(new Set());
+  // Tags ticked for export.
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const tags = useCall('catalog.tags', { repository, sort });
 
   const removeTag = useAction(async (tag: string) => {
@@ -55,6 +58,7 @@ export function TagTable({ repository }: { repository: string }) {
           <button type="button" aria-pressed={sort === 'name'} onClick={() => setSort('name')}>By name</button>
           <button type="button" aria-pressed={sort === 'date'} onClick={() => setSort('date')}>Newest first</button>
         </div>
+        <ArchiveExport refs={[...chosen].filter((t) => !removed.has(t)).map((t) => `${repository}:${t}`)} fileName={`${repository.replaceAll('/', '_')}.tar`} />
       </div>
       {message ? <Notice kind="success">{message}</Notice> : null}
       <ErrorNotice error={tags.error} />
@@ -65,11 +69,15 @@ export function TagTable({ repository }: { repository: string }) {
       ) : (
         <table className="table tags">
           <thead>
-            <tr><th>Tag</th><th>Digest</th><th>Kind</th><th>Created</th><th className="num">Size</th><th><span className="visually-hidden">Actions</span></th></tr>
+            <tr><th><span className="visually-hidden">Export</span></th><th>Tag</th><th>Digest</th><th>Kind</th><th>Created</th><th className="num">Size</th><th><span className="visually-hidden">Actions</span></th></tr>
           </thead>
           <tbody>
             {shown.slice(0, limit).map((t) => (
               <tr key={t.tag}>
+                <td>
+                  <input type="checkbox" aria-label={`Choose ${t.tag} for export`} checked={chosen.has(t.tag)}
+                    onChange={(e) => setChosen((set) => { const next = new Set(set); if (e.target.checked) next.add(t.tag); else next.delete(t.tag); return next; })} />
+                </td>
                 <td>
                   <a href={href({ page: 'catalog', repository, reference: t.tag })} className="mono">{t.tag}</a>
                   {t.cached ? <span className="badge badge-cached">cached</span> : null}
