@@ -2,6 +2,7 @@
 // say), its loaded type and its defaults. Durations load as milliseconds under `<key>Ms`, sizes as
 // bytes under `<key>Bytes`, so the loaded config says its units in its names.
 import { z } from 'zod';
+import { getField, setField } from '../lib/dotted-path';
 import type { Intersect, Nest, Spell } from '../../preload/contract/nested-types';
 import { ROLES, SETTING_ROWS, type Kind, type Role, type SettingRow, type SettingRows } from '../../preload/contract/setting-table';
 import { PROXY_TTL } from './defaults';
@@ -122,10 +123,8 @@ export function loadBerth(file: unknown, report: Report, ms: Ms, proxyTtl: strin
   const out: Record<string, unknown> = {};
   for (const row of BERTH_ROWS) {
     const parts = row.path.split('.').slice(1);
-    const raw = parts.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), file);
-    let node = out;
-    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-    node[loadedKey(row)] = loadValue(row, raw ?? undefined, report, ms, proxyTtl);
+    const raw = getField(file, parts.join('.'));
+    setField(out, [...parts.slice(0, -1), loadedKey(row)].join('.'), loadValue(row, raw ?? undefined, report, ms, proxyTtl));
   }
   const berth = out as unknown as BerthConfig;
   checkLocalNamespaces(berth, report);

@@ -6,7 +6,8 @@ import type { Document } from 'yaml';
 import type { Settings, SettingsPatch } from '../../preload/contract';
 import { DEFAULTS } from '../config/defaults';
 import { formatHostPort, parseListenAddress } from '../config/listen-address';
-import { getField, PLAIN_ROWS } from './rows';
+import { getField } from '../lib/dotted-path';
+import { PLAIN_ROWS } from './rows';
 
 /** Where an unshared registry listens: IPv4 loopback, which every client's "localhost" reaches. */
 const LOOPBACK_HOST = '127.0.0.1';

@@ -13,19 +13,6 @@ export const UI_ROWS = SETTING_ROWS.filter((r): r is Extract<typeof r, { ui: UiP
  */
 export const PLAIN_ROWS = UI_ROWS.filter((r) => r.path.startsWith('berth.') && !('value' in r.ui));
 
-/** Reads a dotted field of an object ("proxy.allowPush"). */
-export function getField(obj: unknown, field: string): unknown {
-  return field.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), obj);
-}
-
-/** Sets a dotted field, creating the objects on the way. */
-export function setField(obj: Record<string, unknown>, field: string, value: unknown): void {
-  const keys = field.split('.');
-  let node = obj;
-  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
-  node[keys.at(-1)!] = value;
-}
-
 /** The most specific row whose key is `configPath` or holds it ("http.tls.key" → the key row). */
 function rowAt(configPath: string, rows: readonly SettingRow[]): SettingRow | undefined {
   let best: SettingRow | undefined;

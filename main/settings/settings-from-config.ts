@@ -6,7 +6,8 @@ import { listensOnLoopback, parseListenAddress } from '../config/listen-address'
 import { loadedKey } from '../config/berth-section';
 import { PROXY_TTL } from '../config/defaults';
 import { formatDuration, parseDuration } from '../config/duration';
-import { getField, PLAIN_ROWS, setField } from './rows';
+import { getField, setField } from '../lib/dotted-path';
+import { PLAIN_ROWS } from './rows';
 import type { FileDefaults } from './defaults';
 
 export function settingsFromConfig(config: RegistryConfig, defaults: FileDefaults): Settings {

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs } from '../../../main/control/schemas';
-import { setField, UI_ROWS } from '../../../main/settings/rows';
+import { setField } from '../../../main/lib/dotted-path';
+import { UI_ROWS } from '../../../main/settings/rows';
 import type { Kind } from '../../../preload/contract/setting-table';
 
 /** A good value of each kind the window edits. */
