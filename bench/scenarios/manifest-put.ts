@@ -1,5 +1,6 @@
-// Manifest PUT at concurrency 16: distinct OCI manifests (an annotation carries the sequence
-// number) to distinct tags, referencing a config and layer pushed beforehand.
+// Manifest PUT at concurrency 1 (a CI pipeline tagging one image) and 16: distinct OCI
+// manifests (an annotation carries the sequence number) to distinct tags, referencing a config
+// and layer pushed beforehand.
 import { randomBytes } from 'node:crypto';
 import { manifestFor, pushImage, smallImage } from '../images';
 import { runLoad } from '../load';
@@ -7,13 +8,16 @@ import { OCI_MANIFEST, putManifest } from '../registry-client';
 import { bounds, type Scenario } from './types';
 
 export function manifestPutScenarios(): Scenario[] {
-  const concurrency = 16;
-  return [{
+  return [1, 16].map((concurrency) => manifestPut(concurrency));
+}
+
+function manifestPut(concurrency: number): Scenario {
+  return {
     name: `manifest-put-c${concurrency}`,
     description: `PUT of distinct OCI manifests to distinct tags, concurrency ${concurrency}; 201 and Docker-Content-Digest verified`,
     unit: 'req/s',
     async prepare(ctx) {
-      const repo = 'bench/manifest-put';
+      const repo = `bench/manifest-put-c${concurrency}`;
       const img = smallImage('manifest-put', 4096, OCI_MANIFEST);
       await pushImage(ctx.target, repo, 'base', img);
       const config = { digest: img.configDigest, size: img.config.length };
@@ -28,5 +32,5 @@ export function manifestPutScenarios(): Scenario[] {
           }, { concurrency, ...bounds(ctx.quick, 8000, 50_000) }),
       };
     },
-  }];
+  };
 }

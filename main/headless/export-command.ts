@@ -58,6 +58,8 @@ export async function runExport(args: string[]): Promise<number> {
   } catch (err) {
     progress?.end();
     throw err;
+  } finally {
+    await store.close();
   }
 }
 

@@ -47,8 +47,12 @@ export async function runMaintenance(config: RegistryConfig, dataDir: string, ta
   }
   if (config.storage.driver !== 'filesystem') throw new Error(`${task.kind} needs filesystem storage when no server is running`);
   const store = new RegistryStore(createDriver(config), config, log);
-  const report = task.kind === 'gc' ? await store.gc(task.opts) : await store.fsck(task.opts);
-  return { where: { mode: 'offline', root: config.storage.filesystem.rootdirectory }, report };
+  try {
+    const report = task.kind === 'gc' ? await store.gc(task.opts) : await store.fsck(task.opts);
+    return { where: { mode: 'offline', root: config.storage.filesystem.rootdirectory }, report };
+  } finally {
+    await store.close();
+  }
 }
 
 /** Where to connect for a listen address: its host, or loopback when it listens on all. */

@@ -84,7 +84,7 @@ async function sync(config: RegistryConfig, dataDir: string, request: { now: boo
     return { where: { mode: 'offline', root: config.storage.filesystem.rootdirectory }, list };
   } finally {
     await proxy.close();
-    store.close();
+    await store.close();
   }
 }
 

@@ -117,20 +117,21 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       proxy,
       async stop() {
         health?.stop();
-        store.close();
         await proxy?.close();
         await Promise.all([
           api!.close(),
           debug ? new Promise<void>((r) => { debug!.server.close(() => r()); debug!.server.closeAllConnections(); }) : undefined,
         ]);
+        // Last: the proxy saves its state and in-flight requests finish writing through the store.
+        await store.close();
       },
     };
     return running;
   } catch (err) {
-    store.close();
     await proxy?.close();
     await api?.close().catch(() => undefined);
     if (debug) debug.server.close();
+    await store.close();
     throw err;
   }
 }

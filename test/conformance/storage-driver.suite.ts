@@ -311,5 +311,44 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
         assert.equal((await d.getContent(`/pc/${i % 5}/${i}/link`)).toString(), `sha256:${i}`);
       }
     }));
+
+    it('commit makes its changes in order: puts, a move of what an earlier change put, deletes', withDriver(async (d) => {
+      await d.putContent('/cm/old/link', Buffer.from('old'));
+      await d.commit([
+        { op: 'put', path: '/cm/upload/data', content: Buffer.from('bytes') },
+        { op: 'move', from: '/cm/upload/data', to: '/cm/blob/data' },
+        { op: 'put', path: '/cm/tag/link', content: Buffer.from('first') },
+        { op: 'put', path: '/cm/tag/link', content: Buffer.from('second') },
+        { op: 'delete', path: '/cm/old' },
+        { op: 'delete', path: '/cm/never-there' },
+      ]);
+      assert.equal((await d.getContent('/cm/blob/data')).toString(), 'bytes');
+      assert.equal((await d.getContent('/cm/tag/link')).toString(), 'second');
+      await assert.rejects(d.getContent('/cm/upload/data'), PathNotFoundError);
+      await assert.rejects(d.stat('/cm/old'), PathNotFoundError);
+    }));
+
+    it('commit refuses a move of something missing, and an invalid key before changing anything', withDriver(async (d) => {
+      await assert.rejects(d.commit([{ op: 'move', from: '/cm2/missing', to: '/cm2/there' }]), PathNotFoundError);
+      await assert.rejects(d.commit([
+        { op: 'put', path: '/cm2/first', content: Buffer.from('x') },
+        { op: 'put', path: INVALID_PATHS[0]!, content: Buffer.from('x') },
+      ]), InvalidPathError);
+      await assert.rejects(d.stat('/cm2/first'), PathNotFoundError);
+    }));
+
+    it('concurrent commits each land whole', withDriver(async (d) => {
+      await Promise.all(Array.from({ length: 40 }, (_, i) => d.commit([
+        { op: 'put', path: `/cc/${i}/a`, content: Buffer.from(`a${i}`) },
+        { op: 'put', path: `/cc/${i}/b`, content: Buffer.from(`b${i}`) },
+        { op: 'put', path: '/cc/last', content: Buffer.from(String(i)) },
+      ])));
+      for (let i = 0; i < 40; i++) {
+        assert.equal((await d.getContent(`/cc/${i}/a`)).toString(), `a${i}`);
+        assert.equal((await d.getContent(`/cc/${i}/b`)).toString(), `b${i}`);
+      }
+      // Concurrent writers of one key are ordered by the stores (a tag's lock), not the driver.
+      assert.match((await d.getContent('/cc/last')).toString(), /^\d+$/);
+    }));
   });
 }

@@ -7,9 +7,9 @@ import { sha256Digest } from '../digest';
 import { blobUnknown } from '../errors';
 import { parseDigest, type Digest } from '../reference';
 import { isNotFound } from './driver/errors';
-import type { ReadRange, StorageDriver } from './driver/types';
+import { SCRATCH, type ReadRange, type StorageChange, type StorageDriver } from './driver/types';
 import { GcGuard } from './gc-guard';
-import { deleteIfExists, readLink, writeLink } from './links';
+import { deleteIfExists, linkChange, readLink, writeLink } from './links';
 import { paths } from './paths';
 
 export interface BlobInfo {
@@ -92,12 +92,24 @@ export class BlobStore {
 
   /** Stores small content (a manifest) under its sha256 if it is not there yet. */
   async putSmall(bytes: Uint8Array): Promise<Digest> {
-    const canonical = parseDigest(sha256Digest(bytes))!;
-    if ((await this.size(canonical)) !== bytes.byteLength) {
-      await this.driver.putContent(paths.blobData(canonical), bytes);
-      this.sizes.set(canonical.value, bytes.byteLength);
-    }
+    const { canonical, changes } = await this.smallContent(bytes);
+    await this.driver.commit(changes);
+    this.stored(canonical, bytes.byteLength);
     return canonical;
+  }
+
+  /**
+   * The sha256 of small content and the change that stores it (none when it is stored already),
+   * for a caller that commits it together with other changes and then calls `stored`.
+   */
+  async smallContent(bytes: Uint8Array): Promise<{ canonical: Digest; changes: StorageChange[] }> {
+    const canonical = parseDigest(sha256Digest(bytes))!;
+    const present = (await this.size(canonical)) === bytes.byteLength;
+    return { canonical, changes: present ? [] : [{ op: 'put', path: paths.blobData(canonical), content: bytes }] };
+  }
+
+  stored(canonical: Digest, size: number): void {
+    this.sizes.set(canonical.value, size);
   }
 
   async readSmall(canonical: Digest): Promise<Buffer | undefined> {
@@ -110,16 +122,18 @@ export class BlobStore {
   }
 
   /**
-   * Moves a verified upload into place. If the blob already exists (a concurrent or earlier
-   * push of the same content) the upload is simply dropped: content addressing makes them equal.
+   * Moves a verified upload into place and links it into repository `name` under each of
+   * `digests`, in one commit. If the blob already exists (a concurrent or earlier push of the
+   * same content) the upload is simply dropped: content addressing makes them equal.
    */
-  async adopt(uploadPath: string, canonical: Digest, size: number): Promise<void> {
-    if ((await this.size(canonical)) === size) {
-      await deleteIfExists(this.driver, uploadPath);
-      return;
-    }
-    await this.driver.move(uploadPath, paths.blobData(canonical));
-    this.sizes.set(canonical.value, size);
+  async adopt(uploadPath: string, canonical: Digest, size: number, name: string, digests: Digest[]): Promise<void> {
+    this.guard.touch(canonical.value);
+    const present = (await this.size(canonical)) === size;
+    const links = digests.map((d) => linkChange(paths.layerLink(name, d), canonical.value));
+    await this.driver.commit(present ? links : [{ op: 'move', from: uploadPath, to: paths.blobData(canonical) }, ...links]);
+    if (present) await deleteIfExists(this.driver, uploadPath, SCRATCH);
+    else this.sizes.set(canonical.value, size);
+    for (const d of digests) this.links.set(`${name}@${d.value}`, canonical);
   }
 
   /** Removes a blob from the store (garbage collection); links are the caller's concern. */

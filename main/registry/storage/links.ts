@@ -2,7 +2,7 @@
 // is missing, empty (a torn write by an old registry:2) or unparsable reads as absent.
 import { parseDigest, type Digest } from '../reference';
 import { isNotFound } from './driver/errors';
-import type { StorageDriver } from './driver/types';
+import type { StorageChange, StorageDriver, WriteOptions } from './driver/types';
 
 export async function readLink(driver: StorageDriver, path: string): Promise<Digest | undefined> {
   try {
@@ -14,13 +14,18 @@ export async function readLink(driver: StorageDriver, path: string): Promise<Dig
   }
 }
 
-export function writeLink(driver: StorageDriver, path: string, digest: string): Promise<void> {
-  return driver.putContent(path, Buffer.from(digest, 'utf8'));
+/** The change that writes a link (for a commit with other changes). */
+export function linkChange(path: string, digest: string): StorageChange {
+  return { op: 'put', path, content: Buffer.from(digest, 'utf8') };
 }
 
-export async function deleteIfExists(driver: StorageDriver, path: string): Promise<boolean> {
+export function writeLink(driver: StorageDriver, path: string, digest: string): Promise<void> {
+  return driver.commit([linkChange(path, digest)]);
+}
+
+export async function deleteIfExists(driver: StorageDriver, path: string, opts?: WriteOptions): Promise<boolean> {
   try {
-    await driver.delete(path);
+    await driver.delete(path, opts);
     return true;
   } catch (err) {
     if (isNotFound(err)) return false;

@@ -11,7 +11,7 @@ import { parseDigest, type Digest, type Reference } from '../reference';
 import type { BlobStore } from './blob-store';
 import type { CatalogIndex } from './catalog-index';
 import type { StorageDriver } from './driver/types';
-import { deleteIfExists, listIfExists, readLink, writeLink } from './links';
+import { deleteIfExists, linkChange, listIfExists, readLink } from './links';
 import { paths } from './paths';
 import { ReferrersIndex, referrerEntry, type ReferrerEntry } from './referrers-index';
 import type { TagStore } from './tag-store';
@@ -130,10 +130,13 @@ export class ManifestStore {
       await this.checkReferences(name, parsed.config ? [parsed.config, ...parsed.layers] : parsed.layers, parsed.manifests);
     }
 
-    const canonical = await this.blobs.putSmall(bytes);
-    await writeLink(this.driver, paths.revisionLink(name, digest), canonical.value);
+    // The bytes, the revision link and the tag in one commit: one wait for the disk per push.
+    const { canonical, changes } = await this.blobs.smallContent(bytes);
+    changes.push(linkChange(paths.revisionLink(name, digest), canonical.value));
+    if (ref.kind === 'tag') await this.tags.set(name, ref.tag, digest, changes);
+    else await this.driver.commit(changes);
+    this.blobs.stored(canonical, bytes.length);
     this.revisions.set(`${name}@${digest.value}`, canonical);
-    if (ref.kind === 'tag') await this.tags.set(name, ref.tag, digest);
     this.catalog.add(name);
 
     const entry = referrerEntry(digest.value, bytes.length, parsed);

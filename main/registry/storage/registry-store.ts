@@ -52,9 +52,11 @@ export class RegistryStore {
     }
   }
 
-  close(): void {
+  /** Stops background maintenance and lets the driver make what it wrote durable. */
+  async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    await this.driver.close?.();
   }
 
   async purgeUploads(maxAgeMs: number, dryrun = false): Promise<number> {

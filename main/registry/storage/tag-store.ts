@@ -8,8 +8,8 @@ import { Lru } from '../../lib/lru';
 import { nameUnknown } from '../errors';
 import type { Digest } from '../reference';
 import { isNotFound } from './driver/errors';
-import type { StorageDriver } from './driver/types';
-import { deleteIfExists, listIfExists, readLink, writeLink } from './links';
+import type { StorageChange, StorageDriver } from './driver/types';
+import { deleteIfExists, linkChange, listIfExists, readLink } from './links';
 import { paths } from './paths';
 
 export class TagStore {
@@ -33,12 +33,16 @@ export class TagStore {
     });
   }
 
-  async set(name: string, tag: string, digest: Digest): Promise<void> {
+  /** Points `tag` at `digest`, committing `before` (what the manifest needs) in the same commit, first. */
+  async set(name: string, tag: string, digest: Digest, before: readonly StorageChange[] = []): Promise<void> {
     const key = `${name}:${tag}`;
     await this.lock.run(key, async () => {
       // History first, current last: a crash in between leaves the tag where it was.
-      await writeLink(this.driver, paths.tagIndexLink(name, tag, digest), digest.value);
-      await writeLink(this.driver, paths.tagCurrent(name, tag), digest.value);
+      await this.driver.commit([
+        ...before,
+        linkChange(paths.tagIndexLink(name, tag, digest), digest.value),
+        linkChange(paths.tagCurrent(name, tag), digest.value),
+      ]);
       this.current.set(key, digest);
     });
     const l = this.lists.get(name);

@@ -10,7 +10,7 @@ import { RegistryError, uploadUnknown } from '../errors';
 import { parseDigest, UPLOAD_ID_RE, type Digest } from '../reference';
 import type { BlobStore } from './blob-store';
 import { isNotFound, StorageFullError } from './driver/errors';
-import type { FileWriter, StorageDriver } from './driver/types';
+import { SCRATCH, type FileWriter, type StorageDriver } from './driver/types';
 import { deleteIfExists, listIfExists } from './links';
 import { paths } from './paths';
 import { UploadQuota, type UploadLimits } from './upload-quota';
@@ -70,11 +70,12 @@ export class UploadStore {
     await this.quota.reserve(name, id, client);
     try {
       // Seconds precision, UTC: what Go's time.Parse(time.RFC3339, …) in registry:3 expects.
-      await this.driver.putContent(paths.uploadStartedAt(name, id), Buffer.from(startedAt.toISOString().replace(/\.\d+Z$/, 'Z')));
+      // An upload does not outlive a power cut (its client has gone too): no sync for its files.
+      await this.driver.putContent(paths.uploadStartedAt(name, id), Buffer.from(startedAt.toISOString().replace(/\.\d+Z$/, 'Z')), SCRATCH);
       const w = await this.driver.writer(paths.uploadData(name, id), { append: false });
       await w.close();
     } catch (err) {
-      await deleteIfExists(this.driver, paths.uploadDir(name, id)).catch(() => undefined);
+      await deleteIfExists(this.driver, paths.uploadDir(name, id), SCRATCH).catch(() => undefined);
       this.quota.release(name, id);
       throw err;
     }
@@ -137,13 +138,10 @@ export class UploadStore {
         throw new RegistryError('digest-invalid', undefined, { expected: digest.value, actual: claimed });
       }
       const canonical = parseDigest(sha256)!;
-      // Check (adopt) and write (link) as one guarded operation, so an online GC cannot delete
+      // Check and write (move, links) as one guarded operation, so an online GC cannot delete
       // the blob between them.
-      await this.blobs.guard.run(async () => {
-        await this.blobs.adopt(data, canonical, s.size);
-        await this.blobs.link(name, digest, canonical);
-        if (digest.algorithm !== 'sha256') await this.blobs.link(name, canonical, canonical);
-      });
+      await this.blobs.guard.run(() =>
+        this.blobs.adopt(data, canonical, s.size, name, digest.algorithm === 'sha256' ? [digest] : [digest, canonical]));
       await this.remove(name, id);
       return s.size;
     });
@@ -266,7 +264,7 @@ export class UploadStore {
     const w = s && this.takeWriter(s);
     if (w) await w.close().catch(() => undefined);
     this.sessions.delete(`${name}/${id}`);
-    await deleteIfExists(this.driver, paths.uploadDir(name, id));
+    await deleteIfExists(this.driver, paths.uploadDir(name, id), SCRATCH);
     this.quota.release(name, id);
   }
 }

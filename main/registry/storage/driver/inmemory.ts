@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { checkPath } from './check-path';
 import { InvalidOffsetError, PathNotFoundError } from './errors';
-import type { FileInfo, FileWriter, ReadRange, StorageDriver } from './types';
+import type { FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver } from './types';
 
 const NAME = 'inmemory';
 
@@ -91,6 +91,18 @@ export class InMemoryDriver implements StorageDriver {
     const e = this.entry(from);
     this.files.delete(this.key(from));
     this.files.set(dest, e);
+  }
+
+  async commit(changes: readonly StorageChange[]): Promise<void> {
+    // Every key is checked before anything changes.
+    for (const c of changes) for (const p of c.op === 'move' ? [c.from, c.to] : [c.path]) this.key(p);
+    for (const c of changes) {
+      if (c.op === 'put') await this.putContent(c.path, c.content);
+      else if (c.op === 'move') await this.move(c.from, c.to);
+      else await this.delete(c.path).catch((err: unknown) => {
+        if (!(err instanceof PathNotFoundError)) throw err;
+      });
+    }
   }
 
   async delete(path: string): Promise<void> {

@@ -35,12 +35,29 @@ export interface ReadRange {
   end?: number;
 }
 
+export interface WriteOptions {
+  /**
+   * False for scratch data that may be lost in a power cut (an upload's start time, the removal
+   * of a finished upload's folder): the write is still atomic but skips the sync. Default true.
+   */
+  durable?: boolean;
+}
+
+/** One change of a `commit`. */
+export type StorageChange =
+  | { op: 'put'; path: string; content: Uint8Array }
+  | { op: 'move'; from: string; to: string }
+  | { op: 'delete'; path: string };
+
+/** Options for scratch data (see WriteOptions.durable). */
+export const SCRATCH: WriteOptions = Object.freeze({ durable: false });
+
 export interface StorageDriver {
   readonly name: string;
   /** Small objects (links, manifests), read whole. */
   getContent(path: string): Promise<Buffer>;
   /** Replaces the object atomically: a reader sees the old or the new content, never a mix. */
-  putContent(path: string, content: Uint8Array): Promise<void>;
+  putContent(path: string, content: Uint8Array, opts?: WriteOptions): Promise<void>;
   reader(path: string, range?: ReadRange): Promise<Readable>;
   writer(path: string, opts: { append: boolean }): Promise<FileWriter>;
   stat(path: string): Promise<FileInfo>;
@@ -49,9 +66,18 @@ export interface StorageDriver {
   /** Moves an object, replacing the destination if present. */
   move(from: string, to: string): Promise<void>;
   /** Removes an object or a whole directory tree. */
-  delete(path: string): Promise<void>;
+  delete(path: string, opts?: WriteOptions): Promise<void>;
+  /**
+   * Makes `changes` in order and durable together, with one sync where the driver can: what a
+   * store writes for one request (a manifest, its links, a tag) costs one wait for the disk.
+   * Readers see the changes land one by one, in order; a crash leaves a prefix of them made.
+   * A delete of something missing is no error here; a move of something missing is.
+   */
+  commit(changes: readonly StorageChange[]): Promise<void>;
   /** Removes `path` and then each empty parent up to (not including) `stopAt`. */
   pruneEmptyDirs?(path: string, stopAt: string): Promise<void>;
+  /** Makes everything written durable and releases what the driver holds open. */
+  close?(): Promise<void>;
 }
 
 /**

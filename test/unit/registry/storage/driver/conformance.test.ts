@@ -7,8 +7,20 @@ import { tempDir } from '../../../../support/cleanup';
 
 describeStorageDriver('filesystem', async () => {
   const dir = await tempDir('berth-fsdriver-');
+  const driver = new FilesystemDriver({ rootdirectory: dir });
   return {
-    driver: new FilesystemDriver({ rootdirectory: dir }),
+    driver,
+    cleanup: async () => {
+      await driver.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describeStorageDriver('filesystem (per-file syncs, no journal)', async () => {
+  const dir = await tempDir('berth-fsdriver-');
+  return {
+    driver: new FilesystemDriver({ rootdirectory: dir, journal: false }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 });

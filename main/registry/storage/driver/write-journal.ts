@@ -1,0 +1,357 @@
+// A write-ahead journal for the filesystem driver's small writes, moves and deletes, so an
+// acknowledged change survives power loss at the cost of one append + fdatasync instead of a
+// file fsync and a directory fsync per file. A change is appended to the journal and synced
+// first, then applied to the store with plain tmp+rename writes (no syncs); changes that arrive
+// while a sync runs are appended together and share the next one (group commit).
+//
+// Every second or so the journal is checkpointed: the segment being written is sealed, the
+// whole filesystem is synced once (syncfs through `sync -f` on Linux; elsewhere an fsync of each
+// file and folder the segment touched), and the segment is removed. At start, segments left by
+// a process that died are replayed in order when the machine has restarted since they were
+// written (a power loss may have dropped applied changes from the page cache); after a plain
+// process crash on a running machine the page cache still holds everything that was applied,
+// and a change that was journaled but not applied was never acknowledged, so they are only
+// synced and removed. Segments of another live process (a second Berth on the same folder)
+// are left alone.
+import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { uptime } from 'node:os';
+import { join } from 'node:path';
+import { syncDir } from '../../../lib/atomic-file';
+import type { StorageChange } from './types';
+
+/** A change as the journal keeps it: a driver key (not a file path), so the folder may move. */
+export type JournalOp = StorageChange;
+
+export interface JournalTarget {
+  /** Applies one change to the store, without syncing. */
+  apply(op: JournalOp): Promise<void>;
+  /** Makes every applied change durable; `touched` are the keys the sealed segment changed. */
+  syncAll(touched: ReadonlySet<string>): Promise<void>;
+}
+
+/** Seal a segment once it holds this much, or CHECKPOINT_MS after its first batch. */
+const SEGMENT_MAX_BYTES = 16 * 1024 * 1024;
+const CHECKPOINT_MS = 1000;
+const HASH_BYTES = 8;
+const FRAME_HEAD = 4 + HASH_BYTES;
+
+export interface SegmentHeader {
+  op: 'segment';
+  pid: number;
+  /** Which journal of its process wrote it (a process may open the same folder twice). */
+  instance: string;
+  boot: string;
+}
+
+/** Instances open in this process, whose segments are live. */
+const openHere = new Set<string>();
+
+/** One `record` call: changes applied one after the other, all acknowledged together. */
+interface Pending {
+  ops: readonly JournalOp[];
+  frames: Buffer[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+class Segment {
+  bytes = 0;
+  /** The apply of the last batch written to this segment. */
+  applied: Promise<void> = Promise.resolve();
+  readonly touched = new Set<string>();
+  constructor(readonly file: string, readonly fh: FileHandle) {}
+}
+
+export class WriteJournal {
+  private segment: Promise<Segment> | undefined;
+  private queue: Pending[] = [];
+  /** The loop writing queued batches, while there are any. */
+  private writer: Promise<void> | undefined;
+  /** Batches are applied in journal order; each waits for the one before it. */
+  private applyChain: Promise<void> = Promise.resolve();
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private sealWanted = false;
+  private checkpointing: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly instance = randomUUID();
+
+  private constructor(private readonly dir: string, private readonly target: JournalTarget, private readonly boot: string) {}
+
+  /** Opens the journal in `dir`, first replaying or discarding what dead processes left there. */
+  static async open(dir: string, target: JournalTarget): Promise<WriteJournal> {
+    await mkdir(dir, { recursive: true });
+    const journal = new WriteJournal(dir, target, await bootId());
+    await journal.recover();
+    openHere.add(journal.instance);
+    return journal;
+  }
+
+  /** Resolves once `ops` are on stable storage and applied, in order. */
+  record(ops: readonly JournalOp[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the write journal is closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ ops, frames: ops.map(encodeFrame), resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.writer) return;
+    this.writer = this.writeBatches().finally(() => {
+      this.writer = undefined;
+      // A record queued after the loop saw an empty queue, but before this ran.
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  /** Checkpoints whatever is journaled and stops; later records are refused. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.sealWanted = true;
+    this.kick();
+    await this.writer;
+    await this.checkpointing;
+    openHere.delete(this.instance);
+  }
+
+  // The loop below is the only code that switches segments, between two batches, so a batch is
+  // never written to a segment that is being checkpointed.
+  private async writeBatches(): Promise<void> {
+    while (this.queue.length > 0 || this.sealWanted) {
+      if (this.sealWanted) this.seal();
+      if (this.queue.length === 0) break;
+      const batch = this.queue;
+      this.queue = [];
+      let seg: Segment;
+      try {
+        seg = await this.activeSegment();
+        const data = Buffer.concat(batch.flatMap((p) => p.frames));
+        await writeAll(seg.fh, data);
+        await seg.fh.datasync();
+        seg.bytes += data.length;
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      for (const p of batch) for (const op of p.ops) for (const k of keysOf(op)) seg.touched.add(k);
+      const applied = this.applyChain.then(() => applyBatch(batch, this.target));
+      this.applyChain = applied;
+      seg.applied = applied;
+      if (seg.bytes >= SEGMENT_MAX_BYTES) this.sealWanted = true;
+      else this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.sealWanted = true;
+        this.kick();
+      }, CHECKPOINT_MS).unref();
+    }
+  }
+
+  private activeSegment(): Promise<Segment> {
+    this.segment ??= this.createSegment();
+    return this.segment;
+  }
+
+  private async createSegment(): Promise<Segment> {
+    const file = join(this.dir, `${String(process.pid)}-${Date.now().toString(36)}-${String(this.seq++).padStart(6, '0')}.log`);
+    const fh = await open(file, 'a');
+    try {
+      await writeAll(fh, encodeSegment({ op: 'segment', pid: process.pid, instance: this.instance, boot: this.boot }, []));
+      await fh.sync();
+      // The segment's own name must survive a power loss before anything relies on it.
+      await syncDir(this.dir);
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await unlink(file).catch(() => undefined);
+      this.segment = undefined;
+      throw err;
+    }
+    return new Segment(file, fh);
+  }
+
+  /** Hands the active segment to a checkpoint: its applies finish, one sync, and it is removed. */
+  private seal(): void {
+    this.sealWanted = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const sealed = this.segment;
+    if (!sealed) return;
+    this.segment = undefined;
+    this.checkpointing = this.checkpointing.then(async () => {
+      let seg: Segment;
+      try {
+        seg = await sealed;
+      } catch {
+        return; // it was never created, so nothing was journaled in it
+      }
+      try {
+        await seg.applied;
+        await this.target.syncAll(seg.touched);
+        await unlink(seg.file);
+      } catch {
+        // The segment stays and is handled at the next start; the store is still consistent.
+      } finally {
+        await seg.fh.close().catch(() => undefined);
+      }
+    });
+  }
+
+  private async recover(): Promise<void> {
+    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.log')).sort(bySegmentOrder);
+    const done: string[] = [];
+    const touched = new Set<string>();
+    for (const name of names) {
+      const file = join(this.dir, name);
+      const { header, ops } = decodeSegment(await readFile(file));
+      if (header && header.boot === this.boot && isLive(header)) continue;
+      // Unknown header (a torn first write): nothing in it was ever acknowledged.
+      if (header && header.boot !== this.boot) {
+        for (const op of ops) {
+          await this.target.apply(op).catch((err: unknown) => {
+            if (op.op !== 'move' || !isMissing(err)) throw err;
+            // The move was applied before the restart and its source is gone: nothing to redo.
+          });
+          for (const k of keysOf(op)) touched.add(k);
+        }
+      }
+      done.push(file);
+    }
+    if (done.length === 0) return;
+    await this.target.syncAll(touched);
+    for (const file of done) await unlink(file);
+  }
+}
+
+async function applyBatch(batch: Pending[], target: JournalTarget): Promise<void> {
+  // Changes of one batch run side by side, except that one touching a path an earlier change
+  // of the batch touches (the same file, or a folder holding it) waits for that change.
+  const running: Array<{ keys: string[]; done: Promise<void> }> = [];
+  for (const p of batch) {
+    const keys = p.ops.flatMap(keysOf);
+    const before = running.filter((r) => r.keys.some((a) => keys.some((b) => overlaps(a, b)))).map((r) => r.done);
+    const done = Promise.all(before).then(async () => {
+      for (const op of p.ops) await target.apply(op);
+    }).then(p.resolve, p.reject);
+    running.push({ keys, done });
+  }
+  await Promise.all(running.map((r) => r.done));
+}
+
+/** The keys a change touches: its path, or a move's source and then its destination. */
+export function keysOf(op: JournalOp): string[] {
+  return op.op === 'move' ? [op.from, op.to] : [op.path];
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(b + '/') || b.startsWith(a + '/');
+}
+
+// A frame: u32 payload length, the first 8 bytes of the payload's sha256, the payload. The
+// payload: u32 length of a JSON description, the JSON, then a put's content.
+function encodeFrame(op: JournalOp): Buffer {
+  if (op.op !== 'put') return frameOf(Buffer.from(JSON.stringify(op)), Buffer.alloc(0));
+  const { content, ...meta } = op;
+  return frameOf(Buffer.from(JSON.stringify(meta)), content);
+}
+
+/** A whole segment: its header frame, then one frame per change. */
+export function encodeSegment(header: SegmentHeader, ops: JournalOp[]): Buffer {
+  return Buffer.concat([frameOf(Buffer.from(JSON.stringify(header)), Buffer.alloc(0)), ...ops.map(encodeFrame)]);
+}
+
+function frameOf(json: Buffer, content: Uint8Array): Buffer {
+  const payload = Buffer.allocUnsafe(4 + json.length + content.byteLength);
+  payload.writeUInt32LE(json.length, 0);
+  json.copy(payload, 4);
+  payload.set(content, 4 + json.length);
+  const head = Buffer.allocUnsafe(FRAME_HEAD);
+  head.writeUInt32LE(payload.length, 0);
+  createHash('sha256').update(payload).digest().copy(head, 4, 0, HASH_BYTES);
+  return Buffer.concat([head, payload]);
+}
+
+/** The frames of a segment up to the first torn or damaged one (a write the crash cut short). */
+export function decodeSegment(data: Buffer): { header: SegmentHeader | undefined; ops: JournalOp[] } {
+  const ops: JournalOp[] = [];
+  let header: SegmentHeader | undefined;
+  for (let at = 0; at + FRAME_HEAD <= data.length;) {
+    const len = data.readUInt32LE(at);
+    const end = at + FRAME_HEAD + len;
+    if (len < 4 || end > data.length) break;
+    const payload = data.subarray(at + FRAME_HEAD, end);
+    if (!createHash('sha256').update(payload).digest().subarray(0, HASH_BYTES).equals(data.subarray(at + 4, at + FRAME_HEAD))) break;
+    const jsonLen = payload.readUInt32LE(0);
+    if (4 + jsonLen > payload.length) break;
+    let meta: { op: string };
+    try {
+      meta = JSON.parse(payload.subarray(4, 4 + jsonLen).toString('utf8')) as { op: string };
+    } catch {
+      break;
+    }
+    if (at === 0) {
+      if (meta.op !== 'segment') break;
+      header = meta as SegmentHeader;
+    } else if (meta.op === 'put') {
+      ops.push({ ...(meta as { op: 'put'; path: string }), content: Buffer.from(payload.subarray(4 + jsonLen)) });
+    } else {
+      ops.push(meta as JournalOp);
+    }
+    at = end;
+  }
+  return { header, ops };
+}
+
+/** Segments by creation: the writer's start time, then its sequence number. */
+function bySegmentOrder(a: string, b: string): number {
+  const key = (n: string) => {
+    const [, time = '', seq = ''] = n.replace(/\.log$/, '').split('-');
+    return `${time.padStart(12, '0')}-${seq}`;
+  };
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+}
+
+/** What tells one boot of the machine from the next: Linux's boot id, else the boot time. */
+async function bootId(): Promise<string> {
+  try {
+    return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+  } catch {
+    // Rounded, so the same boot reads the same value a few seconds apart.
+    return `boot-at-${String(Math.round((Date.now() / 1000 - uptime()) / 60))}`;
+  }
+}
+
+function isLive(header: SegmentHeader): boolean {
+  if (header.pid === process.pid) return openHere.has(header.instance);
+  try {
+    process.kill(header.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
+  let off = 0;
+  while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
+}
+
+/** syncfs(2) of the filesystem holding `path`, through coreutils' `sync -f`; false when that is unavailable. */
+export function syncFilesystem(path: string): Promise<boolean> {
+  if (process.platform !== 'linux') return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    execFile('sync', ['-f', path], { timeout: 120_000 }, (err) => {
+      if (!err) return resolve(true);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return resolve(false);
+      reject(err);
+    });
+  });
+}
