@@ -10,11 +10,12 @@ import { clientAddresses } from '../control/addresses';
 import { createCore, type Core } from '../control/core';
 import { APP_INDEX_URL } from './app-url';
 import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './app-protocol';
-import { loginItemPort, notificationPort, trayPort } from './electron-ports';
+import { loginItemPort, notificationPort, saveDialogPort, trayPort } from './electron-ports';
 import { registerControlIpc } from './ipc';
 import { createNotifier } from './notifications';
 import { appIconPath, appPaths, trayIconPath } from './paths';
 import { createPreferences } from './preferences';
+import { saveFilePort } from './save-file';
 import { hardenSession, hardenWebContents } from './security';
 import { AppSettingsStore } from './store/app-settings-store';
 import { openAppStore } from './store/electron-store';
@@ -49,10 +50,12 @@ async function start(): Promise<void> {
     ? xdgAutostartPort({ env: process.env, homedir: homedir(), executable: process.env.APPIMAGE ?? process.execPath, args: app.isPackaged ? ['--hidden'] : [app.getAppPath(), '--hidden'] })
     : loginItemPort(app);
   const preferences = createPreferences(store, loginItem);
+  let window: BrowserWindow | undefined;
   // The maintenance channel sits in the data folder the CLI resolves, so `berth gc` and
   // `berth users …` reach the app's registry as they reach `berth serve`.
   const core = await createCore({
     settings, log, preferences, filesDir: app.getPath('userData'),
+    saveFile: saveFilePort(saveDialogPort(() => window), () => app.getPath('downloads')),
     dataDir: defaultDataDir(process.env, process.platform, homedir()),
   });
   const { runtime, service } = core;
@@ -61,7 +64,6 @@ async function start(): Promise<void> {
   serveAppProtocol(session.defaultSession.protocol, paths.rendererDir);
   app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, { openExternal: (url) => void shell.openExternal(url) }));
 
-  let window: BrowserWindow | undefined;
   const openWindow = () => {
     if (window && !window.isDestroyed()) {
       if (window.isMinimized()) window.restore();

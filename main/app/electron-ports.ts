@@ -1,6 +1,6 @@
 // Adapters from the real Electron objects to the ports the app logic is written against.
-import { Menu, Notification, type App, type Tray } from 'electron';
-import type { LoginItemPort, NotificationPort, TrayPort } from './ports';
+import { dialog, Menu, Notification, type App, type BrowserWindow, type Tray } from 'electron';
+import type { LoginItemPort, NotificationPort, SaveDialogPort, TrayPort } from './ports';
 
 export function trayPort(tray: Tray): TrayPort {
   return {
@@ -35,5 +35,15 @@ export function loginItemPort(app: App): LoginItemPort {
   return {
     getOpenAtLogin: () => app.getLoginItemSettings().openAtLogin,
     setOpenAtLogin: (open) => app.setLoginItemSettings({ openAtLogin: open, args: ['--hidden'] }),
+  };
+}
+
+/** Modal over `window()` when it is open, so the dialog cannot end up behind it. */
+export function saveDialogPort(window: () => BrowserWindow | undefined): SaveDialogPort {
+  return {
+    showSaveDialog: (options) => {
+      const w = window();
+      return w && !w.isDestroyed() ? dialog.showSaveDialog(w, options) : dialog.showSaveDialog(options);
+    },
   };
 }

@@ -34,6 +34,17 @@ export interface LoginItemPort {
   setOpenAtLogin(open: boolean): void;
 }
 
+/** The OS's save dialog (Electron's dialog.showSaveDialog, over the main window when it is open). */
+export interface SaveDialogPort {
+  showSaveDialog(options: {
+    title: string;
+    defaultPath: string;
+    buttonLabel: string;
+    filters: Array<{ name: string; extensions: string[] }>;
+    properties: Array<'createDirectory' | 'showOverwriteConfirmation'>;
+  }): Promise<{ canceled: boolean; filePath: string }>;
+}
+
 /** A persisted key/value store (electron-store), with dotted keys. */
 export interface KeyValuePort {
   get(key: string): unknown;

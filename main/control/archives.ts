@@ -7,11 +7,15 @@
 // registry's store — the one writer of that storage — on a unix socket in the private folder,
 // with no login, closed when the import ends. The public listener's login is not needed (the
 // UI is the administrator's own tool), and nobody but this user can reach the socket.
+//
+// The desktop app saves an export straight to the file the user picks in its save dialog
+// (archives.exportToFile): exportImages streams it to FILE.tmp and renames it when whole.
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { ARCHIVE_CHUNK_BYTES, type ArchiveImportSummary } from '../../preload/contract/archives';
+import type { ControlEvent } from '../../preload/contract';
+import { ARCHIVE_CHUNK_BYTES, type ArchiveImportSummary, type ArchiveProgress } from '../../preload/contract/archives';
 import { exportImages } from '../archive/export';
 import { ExportError } from '../archive/export-error';
 import { parseExportRef } from '../archive/export-ref';
@@ -30,10 +34,12 @@ import type { ControlDeps, Handlers } from './types';
 
 /** An unfinished transfer is removed after this long without a call. */
 const IDLE_MS = 15 * 60_000;
+/** Progress events of an export to a file at most this often (each chunk written would flood the window). */
+const PROGRESS_EVERY_MS = 100;
 
 interface Transfer { file: string; bytes: number; received: number; busy: boolean; timer: NodeJS.Timeout }
 
-export function archivesHandlers(deps: ControlDeps): Handlers<'archives'> {
+export function archivesHandlers(deps: ControlDeps, emit: (e: ControlEvent) => void): Handlers<'archives'> {
   const folder = join(deps.filesDir, 'archive-transfers');
   let cleared = false;
   const uploads = new Map<string, Transfer>();
@@ -144,6 +150,33 @@ export function archivesHandlers(deps: ControlDeps): Handlers<'archives'> {
       if (offset + n >= t.bytes) await drop(downloads, id);
       return { base64: buf.toString('base64') };
     },
+    'archives.savesToFile': async () => deps.saveFile !== undefined,
+    'archives.exportToFile': async ({ refs, progressId }) => {
+      if (!deps.saveFile) throw new ControlFailure('UNAVAILABLE', 'Saving to a file chosen in a dialog is for the desktop app; here the export comes as a download.');
+      const r = running();
+      try {
+        const parsed = refs.map(parseExportRef); // a bad reference fails before the dialog opens
+        const path = await deps.saveFile.choosePath({ defaultName: `berth-export-${new Date().toISOString().slice(0, 10)}.tar` });
+        if (path === undefined) return null;
+        const summary = await exportImages(r.store, { refs: parsed, file: path, onProgress: throttled((progress) => emit({ type: 'archive-progress', progressId, progress })) });
+        return { path, bytes: summary.bytes, images: summary.images };
+      } catch (err) {
+        if (err instanceof ExportError) throw invalid('refs', `Cannot export: ${err.message}.`);
+        throw err;
+      }
+    },
+  };
+}
+
+/** Passes on the first report, then at most one per PROGRESS_EVERY_MS, and always the last (all done). */
+function throttled(report: (p: ArchiveProgress) => void): (p: ArchiveProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    const done = p.bytesDone === p.bytesTotal && p.imagesDone === p.imagesTotal;
+    if (!done && now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    report(p);
   };
 }
 

@@ -12,7 +12,7 @@ import { createRuntime, type Runtime } from '../runtime/runtime';
 import type { SettingsStore } from '../settings/settings-store';
 import { parseStoredConfig } from './config-access';
 import { createControlService, type ControlService } from './service';
-import type { PreferencesPort } from './types';
+import type { PreferencesPort, SaveFilePort } from './types';
 
 export interface CoreOptions {
   /** Where the configuration lives; the control API edits it there. */
@@ -34,6 +34,8 @@ export interface CoreOptions {
   env?: Env;
   /** The desktop app's own preferences (start at login…). */
   preferences?: PreferencesPort;
+  /** The desktop app's save dialog, for exports saved where the user says. */
+  saveFile?: SaveFilePort;
   /** Which Docker the setup wizard edits (tests point it at a private dockerd). */
   docker?: WizardOptions;
 }
@@ -62,7 +64,7 @@ export async function createCore(o: CoreOptions): Promise<Core> {
     admin: { dataDir: o.dataDir, reloadConfig: async () => (await read()).config },
   });
   const service = createControlService({
-    runtime, settings: o.settings, filesDir: o.filesDir, log, logs, env: o.env, preferences: o.preferences, docker: o.docker,
+    runtime, settings: o.settings, filesDir: o.filesDir, log, logs, env: o.env, preferences: o.preferences, saveFile: o.saveFile, docker: o.docker,
   });
   return {
     runtime,

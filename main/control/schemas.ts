@@ -23,6 +23,7 @@ const user = grammar(userNameProblem);
 const password = grammar(passwordProblem);
 const hostPort = grammar((v) => hostPortProblem(v, true));
 const transferId = z.string().uuid('not a transfer id');
+const exportRefs = z.array(z.string().min(1).max(512)).min(1, 'choose at least one image').max(1000);
 const pem = z.string().min(1).max(1024 * 1024);
 
 const daemonChange = z.strictObject({
@@ -89,8 +90,10 @@ export const schemas: Schemas = {
     base64: z.string().min(1).max(Math.ceil(ARCHIVE_CHUNK_BYTES / 3) * 4, 'a chunk carries at most 1 MiB').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
   }),
   'archives.importFinish': z.strictObject({ id: transferId, as: z.string().min(1).max(512).optional() }),
-  'archives.export': z.strictObject({ refs: z.array(z.string().min(1).max(512)).min(1, 'choose at least one image').max(1000) }),
+  'archives.export': z.strictObject({ refs: exportRefs }),
   'archives.exportChunk': z.strictObject({ id: transferId, offset: z.number().int().min(0), length: z.number().int().min(1).max(ARCHIVE_CHUNK_BYTES) }),
+  'archives.savesToFile': none,
+  'archives.exportToFile': z.strictObject({ refs: exportRefs, progressId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a progress id') }),
 };
 
 export function isControlMethod(method: unknown): method is ControlMethod {

@@ -33,6 +33,7 @@ type AnyHandler = (args: unknown) => Promise<unknown>;
 export function createControlService(deps: ControlDeps, opts: { addressSources?: AddressSources } = {}): ControlService {
   const access = new ConfigAccess(deps);
   const stats = new StorageStatsCache();
+  const events = new Emitter<ControlEvent>();
   const handlers: Record<ControlMethod, AnyHandler> = {
     ...registryHandlers(deps, stats, opts.addressSources),
     ...settingsHandlers(deps, access),
@@ -43,10 +44,9 @@ export function createControlService(deps: ControlDeps, opts: { addressSources?:
     ...logsHandlers(deps),
     ...storageHandlers(deps),
     ...warmHandlers(deps),
-    ...archivesHandlers(deps),
+    ...archivesHandlers(deps, (e) => events.fire(e)),
   } as Record<ControlMethod, AnyHandler>;
 
-  const events = new Emitter<ControlEvent>();
   const sub = deps.runtime.onDidChangeState((status) => {
     stats.invalidate();
     events.fire({ type: 'status', status });

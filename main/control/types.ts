@@ -13,6 +13,14 @@ export interface PreferencesPort {
   update(patch: Partial<AppPreferences>): Promise<AppPreferences>;
 }
 
+/**
+ * Desktop-only: a file the user names in the OS's save dialog (archives.exportToFile); absent in
+ * console mode. The path comes from the dialog alone, never from the window's arguments.
+ */
+export interface SaveFilePort {
+  /** The absolute path chosen, or undefined when the user cancelled. */
+  choosePath(o: { defaultName: string }): Promise<string | undefined>;
+}
 
 export interface ControlDeps {
   runtime: Runtime;
@@ -25,6 +33,7 @@ export interface ControlDeps {
   /** REGISTRY_* overrides applied whenever the config is re-read (headless passes process.env). */
   env?: Env;
   preferences?: PreferencesPort;
+  saveFile?: SaveFilePort;
   /** Options of the Docker setup wizard (tests point it at a private dockerd). */
   docker?: WizardOptions;
 }

@@ -43,8 +43,13 @@ export type ControlResult<T> = { ok: true; value: T } | { ok: false; error: Cont
 /** How the renderer calls the core, whatever the transport. */
 export type ControlCall = <M extends ControlMethod>(method: M, args: ArgsOf<M>) => Promise<ControlResult<ResultOf<M>>>;
 
-/** Pushed to the renderer when the runtime changes state (IPC event / server-sent events). */
-export type ControlEvent = { type: 'status'; status: import('./registry').RegistryStatus };
+/**
+ * Pushed to the renderer (IPC event / server-sent events): the runtime changed state, or an
+ * archives.exportToFile moved on.
+ */
+export type ControlEvent =
+  | { type: 'status'; status: import('./registry').RegistryStatus }
+  | { type: 'archive-progress'; progressId: string; progress: import('./archives').ArchiveProgress };
 
 /** The single IPC channel for calls, and the one for events. */
 export const CONTROL_CHANNEL = 'berth:control';

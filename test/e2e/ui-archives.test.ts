@@ -3,8 +3,12 @@
 // code (from a separate registry, in this test) is set on the page's file input; the upload's
 // progress bar shows, then the summary, and the image is in the catalog and pullable over the
 // registry API. Then one tag is ticked and exported: the download is a valid archive holding
-// that tag's manifest and blobs. Screenshots ui-import-summary and ui-export.
+// that tag's manifest and blobs (the desktop app saves through its save dialog instead:
+// ui-archives-desktop.test.ts). An archive dropped on the import card (a real drop event carrying
+// a File in its DataTransfer) is imported the same way. Screenshots ui-import-summary, ui-export
+// and ui-import-dropped.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -92,5 +96,39 @@ test('Catalog: import an archive with a progress bar and a summary, export a tic
   for (const d of [image.digest, image.config.digest, ...image.layers.map((l) => l.digest)]) {
     assert.ok(entries.some((e) => e.name === `blobs/sha256/${d.slice(7)}` && e.digest === d), `blob ${d} is in the download`);
   }
+  assert.deepEqual(browser.errors, []);
+});
+
+test('Catalog: an archive dropped on the import card is imported, listed and pullable', { timeout: 120_000 }, async () => {
+  const image = await pushImage(source.url(), 'e2e/dropped', 'v1', { layerCount: 1, layerSize: 200_000 });
+  const archive = join(await tempDir('berth-ui-drop-'), 'dropped.tar');
+  await exportImages(source.runtime.registry!.store, { refs: [parseExportRef('e2e/dropped:v1')], file: archive });
+
+  await page.goto(berth.openUrl);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Catalog' }).click();
+  const importCard = card('Import archive');
+  const zone = importCard.locator('.drop-zone');
+  await zone.waitFor();
+  // What a drag from the file manager hands the page: a DataTransfer holding the file.
+  const dataTransfer = await page.evaluateHandle(({ base64, name }) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], name, { type: 'application/x-tar' }));
+    return dt;
+  }, { base64: (await readFile(archive)).toString('base64'), name: 'dropped.tar' });
+  await zone.dispatchEvent('dragenter', { dataTransfer });
+  await zone.dispatchEvent('dragover', { dataTransfer });
+  await importCard.locator('.drop-zone-over').waitFor();
+  await zone.dispatchEvent('drop', { dataTransfer });
+
+  const summary = importCard.locator('.notice-success');
+  await summary.filter({ hasText: 'e2e/dropped:v1' }).waitFor();
+  assert.match(await summary.textContent() ?? '', /Imported 1 image: stored 2 blobs/);
+  assert.equal(await importCard.locator('.drop-zone-over').count(), 0, 'the drop zone is no longer highlighted');
+  await page.getByRole('list', { name: 'Repository list' }).getByRole('link', { name: /e2e\/dropped/ }).waitFor();
+  await browser.screenshot('ui-import-dropped');
+
+  const pulled = await expectStatus(await fetch(`${berth.registryUrl}/v2/e2e/dropped/manifests/v1`, { headers: { Accept: image.mediaType } }), 200);
+  assert.ok(pulled.equals(image.manifest), 'the dropped image is pullable');
   assert.deepEqual(browser.errors, []);
 });

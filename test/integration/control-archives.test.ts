@@ -3,10 +3,14 @@
 // bytes uploaded in chunks to a second, empty registry import it (summary right, the image
 // pullable over the registry API); an upload cut short, or a whole upload of a cut archive,
 // is refused with INVALID_ARGUMENT naming the problem, and the store is left as it was.
+// archives.exportToFile (the desktop app's save dialog, here a port answering as the user would)
+// writes the archive at the path the dialog gave, with progress events, and nothing when the
+// dialog is cancelled or the export fails; without a dialog (the console) it is refused.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import type { ArchiveProgress, ControlEvent } from '../../preload/contract';
 import { startControl, type ControlFixture } from '../support/control';
 import { fileTree } from '../support/file-tree';
 import { expectStatus, pushImage, type PushedImage } from '../support/oci';
@@ -123,3 +127,88 @@ describe('archives through the control service', () => {
     assert.equal(!unknown.ok && unknown.error.code, 'NOT_FOUND');
   });
 });
+
+describe('archives.exportToFile: the desktop app\'s save dialog', () => {
+  let desk: ControlFixture;
+  let image: PushedImage;
+  let saveDir: string;
+  /** What the user answers the next dialog (a path, or undefined: cancel), and the names offered. */
+  const answers: Array<string | undefined> = [];
+  const offered: string[] = [];
+
+  before(async () => {
+    desk = await startControl({
+      saveFile: {
+        choosePath: async ({ defaultName }) => {
+          offered.push(defaultName);
+          return answers.shift();
+        },
+      },
+    });
+    image = await pushImage(desk.url(), 'team/app', 'v1', { layerCount: 2, layerSize: 300_000 });
+    saveDir = join(desk.dir, 'chosen');
+    await mkdir(saveDir);
+  });
+  after(async () => desk.close());
+
+  it('writes the archive where the dialog said, reporting progress up to the whole', async () => {
+    const path = join(saveDir, 'mine.tar');
+    answers.push(path);
+    const progress: ArchiveProgress[] = [];
+    const sub = desk.service.onEvent((e: ControlEvent) => {
+      if (e.type === 'archive-progress' && e.progressId === 'p1') progress.push(e.progress);
+    });
+    const saved = await desk.ok('archives.exportToFile', { refs: ['team/app:v1'], progressId: 'p1' });
+    sub.dispose();
+    assert.ok(saved);
+    assert.equal(saved.path, path);
+    assert.deepEqual(saved.images, [{ reference: 'team/app:v1', digest: image.digest }]);
+    assert.match(offered.at(-1)!, /^berth-export-\d{4}-\d\d-\d\d\.tar$/);
+    assert.equal((await readFile(path)).length, saved.bytes);
+    const entries = await readTarEntries(path);
+    for (const d of [image.digest, image.config.digest, ...image.layers.map((l) => l.digest)]) {
+      assert.ok(entries.some((e) => e.name === `blobs/sha256/${d.slice(7)}` && e.digest === d), `blob ${d} is in the file`);
+    }
+    assert.ok(progress.length >= 2, `progress was reported (${progress.length} events)`);
+    const last = progress.at(-1)!;
+    assert.equal(last.bytesDone, last.bytesTotal);
+    assert.equal(last.bytesTotal, image.manifest.length + image.config.bytes.length + image.layers.reduce((n, l) => n + l.bytes.length, 0));
+    assert.deepEqual([last.imagesDone, last.imagesTotal], [1, 1]);
+    assert.deepEqual(await readdir(saveDir), ['mine.tar'], 'no temporary file is left');
+  });
+
+  it('writes nothing when the dialog is cancelled, or when the export fails after it', async () => {
+    await rmAll(saveDir);
+    answers.push(undefined);
+    assert.equal(await desk.ok('archives.exportToFile', { refs: ['team/app:v1'], progressId: 'p2' }), null);
+    answers.push(join(saveDir, 'broken.tar'));
+    const r = await desk.service.invoke('archives.exportToFile', { refs: ['team/app'], progressId: 'p3' });
+    assert.ok(r.ok, 'a bare repository name exports all its tags');
+    await rmAll(saveDir);
+    answers.push(join(saveDir, 'nope.tar'));
+    const bad = await desk.service.invoke('archives.exportToFile', { refs: ['team/app:nope'], progressId: 'p4' });
+    assert.equal(!bad.ok && bad.error.code, 'INVALID_ARGUMENT');
+    assert.match(!bad.ok ? bad.error.message : '', /nope/);
+    assert.deepEqual(await readdir(saveDir), [], 'neither the file nor its .tmp');
+  });
+
+  it('takes no path from the caller, and only a dialog that exists', async () => {
+    const named = await desk.service.call('archives.exportToFile', { refs: ['team/app:v1'], progressId: 'p5', path: join(saveDir, 'x.tar') });
+    assert.equal(!named.ok && named.error.code, 'INVALID_ARGUMENT');
+    assert.equal(await desk.ok('archives.savesToFile', {}), true);
+    const consoleFace = await startControl();
+    try {
+      assert.equal(await consoleFace.ok('archives.savesToFile', {}), false);
+      const r = await consoleFace.service.invoke('archives.exportToFile', { refs: ['team/app:v1'], progressId: 'p6' });
+      assert.equal(!r.ok && r.error.code, 'UNAVAILABLE');
+      assert.match(!r.ok ? r.error.message : '', /desktop app/);
+    } finally {
+      await consoleFace.close();
+    }
+    assert.ok(offered.every((n) => !isAbsolute(n)), 'the core offers a name, the dialog picks the folder');
+  });
+});
+
+async function rmAll(dir: string): Promise<void> {
+  for (const f of await readdir(dir)) await rm(join(dir, f), { force: true });
+}

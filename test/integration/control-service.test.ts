@@ -32,7 +32,7 @@ test('status, overview and events follow the runtime', async () => {
   assert.equal(overview.proxy, undefined);
 
   const seen: string[] = [];
-  const sub = f.service.onEvent((e) => seen.push(e.status.status));
+  const sub = f.service.onEvent((e) => { if (e.type === 'status') seen.push(e.status.status); });
   await f.ok('registry.stop', {});
   await f.ok('registry.start', {});
   sub.dispose();

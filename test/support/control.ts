@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ArgsOf, ControlMethod, ResultOf } from '../../preload/contract';
 import { parseConfig } from '../../main/config/load';
 import { createControlService, type ControlService } from '../../main/control/service';
+import type { SaveFilePort } from '../../main/control/types';
 import type { WizardOptions } from '../../main/docker-setup/env';
 import { LogRing, recordingLogger } from '../../main/lib/log-ring';
 import { silentLogger } from '../../main/lib/logger';
@@ -30,7 +31,7 @@ export function configYaml(dir: string, port = 0, extra = '', accessLog = false)
   return testRegistryYaml(dir, { port, comment: 'test registry (this comment must survive edits)', dataDir: join(dir, 'data'), extra: [extra], accessLog });
 }
 
-export async function startControl(opts: { start?: boolean; port?: number; extraYaml?: string; accessLog?: boolean; docker?: WizardOptions } = {}): Promise<ControlFixture> {
+export async function startControl(opts: { start?: boolean; port?: number; extraYaml?: string; accessLog?: boolean; docker?: WizardOptions; saveFile?: SaveFilePort } = {}): Promise<ControlFixture> {
   const dir = await tempDir('berth-control-');
   const configPath = join(dir, 'config.yml');
   const text = configYaml(dir, opts.port ?? 0, opts.extraYaml ?? '', opts.accessLog ?? false);
@@ -42,6 +43,7 @@ export async function startControl(opts: { start?: boolean; port?: number; extra
   const service = createControlService({
     runtime, settings: new ConfigFileStore({ path: configPath }), filesDir: dir, log, logs,
     ...(opts.docker ? { docker: opts.docker } : {}),
+    ...(opts.saveFile ? { saveFile: opts.saveFile } : {}),
   }, { addressSources: { interfaces: () => ({}), hostname: () => 'testhost' } });
   if (opts.start !== false) await runtime.start();
   return {

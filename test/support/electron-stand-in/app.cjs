@@ -63,7 +63,7 @@ class App extends EventEmitter {
   getPath(name) {
     const config = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
     const paths = {
-      home: homedir(), appData: config, userData, sessionData: userData, temp: tmpdir(), exe: process.execPath,
+      home: homedir(), appData: config, userData, downloads: join(homedir(), 'Downloads'), sessionData: userData, temp: tmpdir(), exe: process.execPath,
       module: process.execPath, logs: join(userData, 'logs'), crashDumps: join(userData, 'Crashpad'),
     };
     if (!(name in paths)) throw new Error(`Failed to get '${name}' path`);

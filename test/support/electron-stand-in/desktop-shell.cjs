@@ -145,6 +145,32 @@ const dialog = {
     control.report('dialog.showMessageBox', { options });
     return Promise.resolve({ response: options.cancelId ?? 0, checkboxChecked: false });
   },
+  // showSaveDialog([window, ]options): stays open until the user answers, which the test does
+  // with the request 'dialog.answerSave' (before or after it opens). Resolves as Electron's does:
+  // { canceled, filePath }, filePath '' when cancelled.
+  showSaveDialog(...args) {
+    const window = args.length > 1 ? args[0] : undefined;
+    const options = args.at(-1);
+    if (!options || typeof options !== 'object') return Promise.reject(new TypeError('Insufficient number of arguments.'));
+    if (window !== undefined && (typeof window.isDestroyed !== 'function' || window.isDestroyed())) return Promise.reject(new TypeError('Object has been destroyed'));
+    control.report('dialog.showSaveDialog', { options, modal: window !== undefined });
+    return new Promise((resolve) => {
+      saveDialogs.waiting.push(resolve);
+      saveDialogs.settle();
+    });
+  },
+};
+
+/** Open save dialogs and the user's answers, matched first to first. */
+const saveDialogs = {
+  waiting: [],
+  answers: [],
+  settle() {
+    while (this.waiting.length > 0 && this.answers.length > 0) {
+      const a = this.answers.shift();
+      this.waiting.shift()(a.canceled ? { canceled: true, filePath: '' } : { canceled: false, filePath: String(a.filePath) });
+    }
+  },
 };
 
 const opened = [];
@@ -232,6 +258,6 @@ class Notification extends EventEmitter {
 }
 
 module.exports = {
-  Menu, MenuItem, Tray, nativeImage, dialog, shell, clipboard, safeStorage, nativeTheme, Notification,
+  Menu, MenuItem, Tray, nativeImage, dialog, saveDialogs, shell, clipboard, safeStorage, nativeTheme, Notification,
   trays, opened, notifications, clipboardText: () => clipboardText,
 };

@@ -122,6 +122,13 @@ control.onRequest('notification.click', ({ index }) => {
   return { title: n.title, body: n.body };
 });
 control.onRequest('nativeTheme.setSystemDark', ({ dark }) => { nativeTheme.setSystemDark(Boolean(dark)); return nativeTheme.shouldUseDarkColors; });
+/** The user's answer to the next save dialog: { filePath } (a path they typed) or { canceled: true }. */
+control.onRequest('dialog.answerSave', ({ filePath, canceled }) => {
+  if (!canceled && typeof filePath !== 'string') throw new Error('answer a save dialog with a filePath or canceled');
+  shellParts.saveDialogs.answers.push({ filePath, canceled: Boolean(canceled) });
+  shellParts.saveDialogs.settle();
+  return true;
+});
 control.onRequest('app.quit', () => { app.quit(); return true; });
 control.onRequest('app.emit', ({ event }) => { app.emit(event, {}); return true; });
 

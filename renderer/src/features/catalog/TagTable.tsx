@@ -58,7 +58,7 @@ export function TagTable({ repository }: { repository: string }) {
           <button type="button" aria-pressed={sort === 'name'} onClick={() => setSort('name')}>By name</button>
           <button type="button" aria-pressed={sort === 'date'} onClick={() => setSort('date')}>Newest first</button>
         </div>
-        <ArchiveExport refs={[...chosen].filter((t) => !removed.has(t)).map((t) => `${repository}:${t}`)} fileName={`${repository.replaceAll('/', '_')}.tar`} />
+        <ArchiveExport refs={[...chosen].filter((t) => !removed.has(t)).map((t) => `${repository}:${t}`)} fileName={`${repository.replaceAll('/', '_')}.tar`} noun="tag" />
       </div>
       {message ? <Notice kind="success">{message}</Notice> : null}
       <ErrorNotice error={tags.error} />

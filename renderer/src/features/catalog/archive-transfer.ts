@@ -1,8 +1,10 @@
 // Moves an archive between the browser and the core in ARCHIVE_CHUNK_BYTES pieces of base64
 // (preload/contract/archives.ts), one call at a time, reporting the bytes moved so far: the
-// progress bar shows the transfer itself, not a guess.
-import { ARCHIVE_CHUNK_BYTES, type ArchiveExport, type ArchiveImportSummary } from '../../../../preload/contract/archives';
+// progress bar shows the transfer itself, not a guess. The desktop app saves an export without
+// that detour: the core writes it where the user says and reports how far it has got.
+import { ARCHIVE_CHUNK_BYTES, type ArchiveExport, type ArchiveImportSummary, type ArchiveProgress, type ArchiveSaved } from '../../../../preload/contract/archives';
 import { invoke } from '../../api/control';
+import { transport } from '../../api/transport';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -25,6 +27,20 @@ export async function downloadArchive(refs: string[], onProgress: Progress): Pro
     onProgress(Math.min(offset + ARCHIVE_CHUNK_BYTES, archive.bytes), archive.bytes);
   }
   return { blob: new Blob(parts, { type: 'application/x-tar' }), archive };
+}
+
+/** Desktop app: the core asks where to save and writes there; null when the user cancelled. */
+export async function saveArchive(refs: string[], onProgress: (p: ArchiveProgress) => void): Promise<ArchiveSaved | null> {
+  // Names this export's progress events; random, so two exports at once do not mix.
+  const progressId = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const stop = transport().onEvent((e) => {
+    if (e.type === 'archive-progress' && e.progressId === progressId) onProgress(e.progress);
+  });
+  try {
+    return await invoke('archives.exportToFile', { refs, progressId });
+  } finally {
+    stop();
+  }
 }
 
 /** The browser's own encoder (a data: URL), which handles a megabyte faster than a JS loop. */
