@@ -30,20 +30,20 @@ export function catalogHandlers(deps: ControlDeps, stats: StorageStatsCache, sou
   const images = new ImageReader(store);
   // Proxy mode knows which repositories came from an upstream.
   const cached = (name: string) => deps.runtime.registry?.proxy?.content.isCachedRepo(name) ?? false;
-  const requireRepo = (name: string) => {
-    if (!store().catalog.has(name)) throw nameUnknown(name);
+  const requireRepo = async (name: string) => {
+    if (!(await store().catalog.has(name))) throw nameUnknown(name);
   };
 
   return {
     'catalog.repositories': async ({ filter, offset = 0, limit = DEFAULT_LIMIT }) => {
-      const all = store().catalog.all();
+      const all = await store().catalog.all();
       const needle = filter?.trim().toLowerCase();
       const matching = needle ? all.filter((n) => n.includes(needle)) : all;
       const items: RepositoryRow[] = matching.slice(offset, offset + limit).map((name) => ({ name, cached: cached(name) }));
       return { items, total: matching.length };
     },
     'catalog.tags': async ({ repository, sort = 'name' }) => {
-      requireRepo(repository);
+      await requireRepo(repository);
       const s = store();
       const tags = await s.tags.list(repository);
       const rows: TagRow[] = [];
@@ -65,7 +65,7 @@ export function catalogHandlers(deps: ControlDeps, stats: StorageStatsCache, sou
         : (a, b) => byteOrder(a.tag, b.tag));
     },
     'catalog.image': async ({ repository, reference }) => {
-      requireRepo(repository);
+      await requireRepo(repository);
       const ref = parseReference(reference);
       const detail = await images.detail(repository, ref);
       const digest = parseDigest(detail.digest)!;
@@ -94,13 +94,13 @@ export function catalogHandlers(deps: ControlDeps, stats: StorageStatsCache, sou
       };
     },
     'catalog.deleteTag': async ({ repository, tag }) => {
-      requireRepo(repository);
+      await requireRepo(repository);
       if (!(await store().tags.delete(repository, tag))) throw manifestUnknown(repository, tag);
       stats.invalidate();
       return { deleted: true };
     },
     'catalog.deleteManifest': async ({ repository, digest }) => {
-      requireRepo(repository);
+      await requireRepo(repository);
       await store().manifests.delete(repository, parseDigest(digest)!);
       stats.invalidate();
       return { deleted: true };

@@ -31,7 +31,7 @@ export class StorageStatsCache {
 }
 
 async function compute(store: RegistryStore, root: string | undefined): Promise<StorageStats> {
-  const names = store.catalog.all();
+  const names = await store.catalog.all();
   let tags = 0;
   await eachLimited(names, 16, async (name) => {
     tags += (await store.tags.list(name).catch(() => [])).length;

@@ -12,7 +12,7 @@ export function storageHandlers(deps: ControlDeps): Handlers<'storage'> {
     'storage.usage': async () => {
       const r = deps.runtime.registry;
       if (!r) throw notRunning();
-      const report = await storageUsage(r.store.driver, r.store.catalog.all());
+      const report = await storageUsage(r.store.driver, await r.store.catalog.all());
       const cached = (name: string) => r.proxy?.content.isCachedRepo(name) ?? false;
       const usage: StorageUsage = {
         repositories: report.repositories.map((row) => ({ ...row, cached: cached(row.name) })),

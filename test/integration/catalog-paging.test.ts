@@ -16,7 +16,7 @@ before(async () => {
   const repos = join(f.dir, 'data', 'docker', 'registry', 'v2', 'repositories');
   const names = Array.from({ length: N }, (_, i) => `team-${String(i % 100).padStart(2, '0')}/app-${String(i).padStart(5, '0')}`);
   await eachLimited(names, 64, async (n) => { await mkdir(join(repos, n, '_manifests', 'tags'), { recursive: true }); });
-  await f.runtime.registry!.store.catalog.rebuild();
+  await f.runtime.registry!.store.catalog.load();
 });
 after(async () => { await f.close(); });
 

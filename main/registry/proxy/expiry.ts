@@ -80,7 +80,7 @@ export class CacheExpiry {
     this.cache.dropTagsOf(e.repo, e.digest);
     await this.store.manifests.removeRevision(e.repo, digest);
     if (!canonical) return;
-    for (const repo of this.store.catalog.all()) {
+    for (const repo of await this.store.catalog.all()) {
       if (await readLink(this.store.driver, paths.revisionLink(repo, digest))) return; // another repository has it too
     }
     await this.removeData(canonical);
@@ -92,7 +92,7 @@ export class CacheExpiry {
     if (!digest) return;
     if (await this.pushedManifestUses(e.repo, e.digest)) return;
     await this.store.blobs.unlink(e.repo, digest);
-    for (const repo of this.store.catalog.all()) {
+    for (const repo of await this.store.catalog.all()) {
       if (repo !== e.repo && (await readLink(this.store.driver, paths.layerLink(repo, digest)))) return; // shared: keep the data
     }
     await this.removeData(digest);

@@ -1,6 +1,6 @@
 // The repository list behind `_catalog`. distribution walks the whole tree on every request
-// (O(directories) per page); Berth walks it once at start, keeps a sorted array in memory, and
-// updates it as manifests are pushed and repositories deleted. A background rescan (optional)
+// (O(directories) per page); Berth walks it once, in the background from the start, keeps a
+// sorted array in memory, and updates it as manifests are pushed and repositories deleted. A background rescan (optional)
 // picks up repositories written by another process sharing the volume.
 import type { StorageDriver } from './driver/types';
 import { isNotFound } from './driver/errors';
@@ -16,6 +16,10 @@ export function catalogOrder(a: string, b: string): number {
 export class CatalogIndex {
   private names: string[] = [];
   private readonly set = new Set<string>();
+  /** The tree read in progress or done; every call that lists waits for it. */
+  private loading: Promise<void> | undefined;
+  /** Names removed while the tree is read, which the read must not bring back. */
+  private removedWhileLoading: Set<string> | undefined;
 
   constructor(private readonly driver: StorageDriver) {}
 
@@ -23,12 +27,28 @@ export class CatalogIndex {
     return this.names.length;
   }
 
-  /** Reads the tree from scratch (at start). */
-  async rebuild(): Promise<void> {
-    const found = await this.scan();
-    this.names = found;
-    this.set.clear();
-    for (const n of found) this.set.add(n);
+  /**
+   * Reads the tree in the background (at start: with 100,000 repositories that takes seconds,
+   * and the registry serves meanwhile). Names added and removed while it runs are kept as they
+   * are; the calls that list wait for it. A failed read is tried again by the next such call.
+   */
+  load(): Promise<void> {
+    const removed = new Set<string>();
+    this.removedWhileLoading = removed;
+    const p = this.scan().then((found) => {
+      for (const n of found) if (!removed.has(n)) this.add(n);
+    }).finally(() => {
+      if (this.removedWhileLoading === removed) this.removedWhileLoading = undefined;
+    });
+    this.loading = p;
+    p.catch(() => {
+      if (this.loading === p) this.loading = undefined;
+    });
+    return p;
+  }
+
+  private ready(): Promise<void> {
+    return this.loading ?? this.load();
   }
 
   /**
@@ -36,6 +56,7 @@ export class CatalogIndex {
    * are added, and a missing name is dropped only if its `_manifests` is really gone.
    */
   async rescan(): Promise<void> {
+    await this.ready();
     const found = new Set(await this.scan());
     for (const n of found) this.add(n);
     for (const n of [...this.names]) {
@@ -52,11 +73,13 @@ export class CatalogIndex {
     return findRepositories(this.driver, '_manifests');
   }
 
-  has(name: string): boolean {
+  async has(name: string): Promise<boolean> {
+    await this.ready();
     return this.set.has(name);
   }
 
   add(name: string): void {
+    this.removedWhileLoading?.delete(name);
     if (this.set.has(name)) return;
     this.set.add(name);
     const i = this.lowerBound(name);
@@ -64,19 +87,22 @@ export class CatalogIndex {
   }
 
   remove(name: string): void {
+    this.removedWhileLoading?.add(name);
     if (!this.set.delete(name)) return;
     const i = this.lowerBound(name);
     if (this.names[i] === name) this.names.splice(i, 1);
   }
 
   /** Up to `n` names strictly after `last`, and whether more follow. */
-  page(n: number, last?: string): { names: string[]; more: boolean } {
+  async page(n: number, last?: string): Promise<{ names: string[]; more: boolean }> {
+    await this.ready();
     const start = last === undefined ? 0 : this.upperBound(last);
     const names = this.names.slice(start, start + n);
     return { names, more: start + n < this.names.length };
   }
 
-  all(): readonly string[] {
+  async all(): Promise<readonly string[]> {
+    await this.ready();
     return this.names;
   }
 

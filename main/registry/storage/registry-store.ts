@@ -34,9 +34,9 @@ export class RegistryStore {
     this.uploads = new UploadStore(driver, this.blobs, { perRepository: maxperrepository, perClient: maxperclient });
   }
 
-  /** Reads the catalog once and starts background maintenance. */
+  /** Starts reading the catalog and background maintenance. */
   async open(): Promise<void> {
-    await this.catalog.rebuild();
+    this.catalog.load().catch((err: unknown) => this.log.warn('reading the catalog failed; it is read again when next asked for', { error: String(err) }));
     const purge = this.config.storage.maintenance.uploadpurging;
     if (purge.enabled) {
       const run = () => void this.purgeUploads(purge.ageMs, purge.dryrun);
@@ -76,7 +76,7 @@ export class RegistryStore {
    * garbage collection, since other repositories may share them.
    */
   async deleteRepository(name: string): Promise<void> {
-    if (!this.catalog.has(name)) throw nameUnknown(name);
+    if (!(await this.catalog.has(name))) throw nameUnknown(name);
     for (const sub of ['_manifests', '_layers', '_uploads']) {
       await deleteIfExists(this.driver, `${paths.repo(name)}/${sub}`);
     }

@@ -7,7 +7,7 @@ const DEFAULT_PAGE = 100;
 export async function getCatalog(ctx: RequestContext): Promise<void> {
   const max = ctx.config.catalog.maxentries;
   const { n = Math.min(DEFAULT_PAGE, max), last } = parsePage(ctx.url, max);
-  const page = ctx.store.catalog.page(n, last);
+  const page = await ctx.store.catalog.page(n, last);
   const headers: Record<string, string> = {};
   if (page.more && page.names.length > 0) {
     headers.Link = nextLink(`${prefix(ctx.config)}/v2/_catalog`, page.names[page.names.length - 1]!, n);

@@ -97,7 +97,7 @@ async function tryMount(ctx: RequestContext, digest: Digest): Promise<boolean> {
 async function readableSource(ctx: RequestContext, digest: Digest): Promise<string | undefined> {
   const { blobs, catalog } = ctx.store;
   if (digest.algorithm !== 'sha256' || (await blobs.size(digest)) === undefined) return undefined;
-  for (const name of [ctx.name, ...catalog.all()]) {
+  for (const name of [ctx.name, ...(await catalog.all())]) {
     if ((await blobs.resolve(name, digest)) && (await ctx.mayPull(name))) return name;
   }
   return undefined;

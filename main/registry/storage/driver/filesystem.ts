@@ -44,6 +44,7 @@ export class FilesystemDriver implements StorageDriver {
   private readonly useJournal: boolean;
   /** Opened by the first call, which first replays what a crash left (see write-journal.ts). */
   private journal: Promise<WriteJournal | undefined> | undefined;
+  private journalError: unknown;
 
   constructor(opts: FilesystemDriverOptions) {
     this.root = opts.rootdirectory;
@@ -54,6 +55,11 @@ export class FilesystemDriver implements StorageDriver {
   private ready(): Promise<WriteJournal | undefined> {
     this.journal ??= this.useJournal
       ? WriteJournal.open(join(this.root, JOURNAL_DIR), { apply: (op) => this.change(op, false), syncAll: (keys) => this.syncAll(keys) })
+        .catch((err: unknown) => {
+          // A store that cannot take a journal (a read-only volume) can still be read; its writes fail.
+          this.journalError = err;
+          return undefined;
+        })
       : Promise.resolve(undefined);
     return this.journal;
   }
@@ -151,6 +157,7 @@ export class FilesystemDriver implements StorageDriver {
     let at = '/';
     try {
       const journal = await this.ready();
+      if (this.journalError !== undefined) throw this.journalError;
       let run: StorageChange[] = [];
       for (const [i, c] of changes.entries()) {
         at = keysOf(c)[0]!;
