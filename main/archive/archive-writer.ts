@@ -33,8 +33,13 @@ type Sink = ReturnType<Pack['entry']>;
 // A fixed time for every entry: the same content exports to the same bytes.
 const MTIME = new Date(0);
 
+/** Where an archive is written until it is whole. */
+export function partialArchivePath(file: string): string {
+  return `${file}.tmp`;
+}
+
 export async function writeArchive(plan: ExportPlan, openBlob: OpenBlob, file: string, onProgress?: (p: ExportProgress) => void): Promise<{ bytes: number }> {
-  const tmp = `${file}.tmp`;
+  const tmp = partialArchivePath(file);
   const progress: ExportProgress = {
     bytesDone: 0,
     bytesTotal: plan.blobs.reduce((n, b) => n + b.size, 0),

@@ -3,8 +3,9 @@
 // stderr while it runs when stderr is a terminal; the summary goes to stdout.
 // Exit codes: 0 written, 1 failed (one line on stderr, no file left), 2 usage.
 import { parseArgs } from 'node:util';
+import { rmSync } from 'node:fs';
 import { formatBytes } from '../../preload/contract/format-bytes';
-import type { ExportProgress } from '../archive/archive-writer';
+import { partialArchivePath, type ExportProgress } from '../archive/archive-writer';
 import { exportImages, type ExportSummary } from '../archive/export';
 import { ExportError } from '../archive/export-error';
 import { parseExportRef } from '../archive/export-ref';
@@ -43,6 +44,7 @@ export async function runExport(args: string[]): Promise<number> {
     process.stderr.write(`berth export: ${!values.output ? 'give the archive to write with -o FILE.tar' : 'name at least one image'}\n\n${EXPORT_USAGE}`);
     return 2;
   }
+  const file = values.output;
   const refs = positionals.map(parseExportRef);
   const platform = values.platform !== undefined ? parsePlatform(values.platform) : undefined;
 
@@ -50,8 +52,17 @@ export async function runExport(args: string[]): Promise<number> {
   if (config.storage.driver !== 'filesystem') throw new ExportError('export reads filesystem storage; this configuration keeps its images in memory');
   const store = new RegistryStore(createDriver(config), config, silentLogger);
   const progress = process.stderr.isTTY ? progressLine() : undefined;
+  // Ctrl-C ends the process mid-write: remove the partial archive, as a failed export does.
+  const interrupted = () => {
+    progress?.end();
+    rmSync(partialArchivePath(file), { force: true });
+    process.stderr.write('berth export: interrupted; no archive written\n');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
-    const summary = await exportImages(store, { refs, file: values.output, ...(platform ? { platform } : {}), ...(progress ? { onProgress: progress.update } : {}) });
+    const summary = await exportImages(store, { refs, file, ...(platform ? { platform } : {}), ...(progress ? { onProgress: progress.update } : {}) });
     progress?.end();
     process.stdout.write(formatSummary(summary));
     return 0;
@@ -59,6 +70,8 @@ export async function runExport(args: string[]): Promise<number> {
     progress?.end();
     throw err;
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await store.close();
   }
 }

@@ -3,7 +3,8 @@
 // index and all; the referrer of that index is in the archive's index.json; a missing tag fails
 // with one line and leaves no file. Berth serves while exporting (the online case).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
@@ -14,7 +15,7 @@ import { prepareSkopeo } from '../support/container-tools';
 import { pushAndCheck, rootfsLayers, runInImage } from '../support/docker-flows';
 import { removeAllImages, sharedDockerd, type Dockerd } from '../support/dockerd';
 import { buildMultiLayerImage, importBusyboxImage, type BuiltFile } from '../support/images';
-import { pushArtifact } from '../support/oci';
+import { pushArtifact, pushImage } from '../support/oci';
 import { layoutTagDescriptor, OCI_INDEX, readVerifiedBlobs, writeMultiPlatformLayout, type OciLayout } from '../support/oci-layout';
 import { runCommand, useE2EHooks, type CommandResult } from '../support/processes';
 import type { RegistryProcess } from '../support/registry-process';
@@ -125,4 +126,23 @@ test('an unknown tag or repository: exit 1, one line naming it, no file', async 
   }
   assert.deepEqual((await readdir(work)).filter((n) => n.startsWith('missing')), []);
   assert.ok(!existsSync(file));
+});
+
+test('Ctrl-C in the middle of writing: exit 130, and neither the archive nor its partial file is left', { timeout: 300_000 }, async () => {
+  await pushImage(berth.url, 'e2e/big', 'v1', { layerCount: 2, layerSize: 256 * 1024 * 1024 });
+  const file = join(work, 'interrupted.tar');
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'berth.cjs'), 'export', '--config', berth.config, 'e2e/big:v1', '-o', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Wait until the partial file has bytes in it, then interrupt.
+  for (let i = 0; i < 3000; i++) {
+    if (existsSync(`${file}.tmp`) && statSync(`${file}.tmp`).size > 0) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.ok(existsSync(`${file}.tmp`), 'the export was caught while writing');
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /interrupted; no archive written/);
+  assert.ok(!existsSync(file) && !existsSync(`${file}.tmp`));
 });
