@@ -14,7 +14,8 @@ import { syncDir } from '../../../lib/atomic-file';
 import { checkPath } from './check-path';
 import { DriverError, InvalidOffsetError, InvalidPathError, PathNotFoundError, StorageFullError } from './errors';
 import type { DirectBody, FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver, WriteOptions } from './types';
-import { keysOf, syncFilesystem, WriteJournal } from './write-journal';
+import { VolumeSyncer } from './volume-syncer';
+import { keysOf, WriteJournal } from './write-journal';
 
 const NAME = 'filesystem';
 // Measured on the bench machine (100 MiB pushes over loopback, median of 12): 4 MiB writes
@@ -24,6 +25,8 @@ const NAME = 'filesystem';
 const WRITE_BUFFER = 1024 * 1024;
 const SYNC_EVERY = 4 * 1024 * 1024;
 const READ_BUFFER = 1024 * 1024;
+const TMP_PREFIX = randomBytes(4).toString('hex');
+let tmpSeq = 0;
 /** Larger contents are synced in place rather than copied through the journal. */
 const JOURNAL_MAX_CONTENT = 1024 * 1024;
 /** The journal's folder in the root, beside distribution's `docker/` (which registry:2/3 alone read). */
@@ -45,11 +48,13 @@ export class FilesystemDriver implements StorageDriver {
   /** Opened by the first call, which first replays what a crash left (see write-journal.ts). */
   private journal: Promise<WriteJournal | undefined> | undefined;
   private journalError: unknown;
+  private readonly syncer: VolumeSyncer;
 
   constructor(opts: FilesystemDriverOptions) {
     this.root = opts.rootdirectory;
     this.sync = opts.sync ?? true;
     this.useJournal = this.sync && (opts.journal ?? true);
+    this.syncer = new VolumeSyncer(this.root);
   }
 
   private ready(): Promise<WriteJournal | undefined> {
@@ -67,6 +72,7 @@ export class FilesystemDriver implements StorageDriver {
   async close(): Promise<void> {
     const journal = await this.journal?.catch(() => undefined);
     await journal?.close();
+    this.syncer.close();
   }
 
   /** One change in place; `sync` makes it durable by itself (without the journal). */
@@ -84,7 +90,7 @@ export class FilesystemDriver implements StorageDriver {
 
   /** Makes every applied change durable: one syncfs where there is one, else each file and folder touched. */
   private async syncAll(keys: ReadonlySet<string>): Promise<void> {
-    if (await syncFilesystem(this.root)) return;
+    if (await this.syncer.sync()) return;
     const dirs = new Set<string>();
     for (const key of keys) {
       const file = this.full(key);
@@ -96,8 +102,9 @@ export class FilesystemDriver implements StorageDriver {
 
   /** tmp + rename in the target's folder; `sync` also syncs the file and the folder. */
   private async replace(target: string, content: Uint8Array, sync: boolean): Promise<void> {
-    // Same directory as the target so rename is atomic; the suffix marks strays for fsck.
-    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    // Same directory as the target so rename is atomic; the suffix marks strays for fsck. A
+    // counter after a per-process random prefix: unique without asking the OS for randomness.
+    const tmp = `${target}.${TMP_PREFIX}${(tmpSeq++).toString(36)}.tmp`;
     try {
       const fh = await inParent(dirname(target), () => open(tmp, 'w'));
       try {

@@ -13,7 +13,6 @@
 // and a change that was journaled but not applied was never acknowledged, so they are only
 // synced and removed. Segments of another live process (a second Berth on the same folder)
 // are left alone.
-import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { uptime } from 'node:os';
@@ -342,16 +341,4 @@ function isMissing(err: unknown): boolean {
 async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
   let off = 0;
   while (off < data.length) off += (await fh.write(data, off, data.length - off)).bytesWritten;
-}
-
-/** syncfs(2) of the filesystem holding `path`, through coreutils' `sync -f`; false when that is unavailable. */
-export function syncFilesystem(path: string): Promise<boolean> {
-  if (process.platform !== 'linux') return Promise.resolve(false);
-  return new Promise((resolve, reject) => {
-    execFile('sync', ['-f', path], { timeout: 120_000 }, (err) => {
-      if (!err) return resolve(true);
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return resolve(false);
-      reject(err);
-    });
-  });
 }
