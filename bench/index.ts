@@ -14,6 +14,7 @@ import {
   formatScenario, formatSummary, toServerResult, withRatios, writeReport, type BenchReport, type ScenarioRecord, type StartupRecord,
 } from './report';
 import { allScenarios, selectScenarios } from './scenarios/index';
+import { runSoak } from './soak';
 import type { Scenario, ScenarioContext } from './scenarios/types';
 import { SERVER_KINDS, startServer, stopAuxServers, type RunningServer, type ServerKind, type StartOptions } from './servers';
 
@@ -31,6 +32,7 @@ const USAGE = `npm run bench -- [options]   (details: bench/README.md)
   --verify-sha256       hash pulled blob bodies instead of comparing them byte for byte
   --blobdescriptor-cache  add storage.cache.blobdescriptor: inmemory to both configs
   --list                list the scenarios
+  --soak [--minutes N]  the mixed c=16 load for N minutes (default 10) per server, RSS every second
 env: BENCH_BERTH_CMD, BENCH_REFERENCE_CMD override a server's command ({config} or appended)
 `;
 
@@ -47,12 +49,16 @@ function cli() {
       'blobdescriptor-cache': { type: 'boolean', default: false },
       'verify-sha256': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
+      soak: { type: 'boolean', default: false },
+      minutes: { type: 'string', default: '10' },
       help: { type: 'boolean', default: false },
     },
   });
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error('--workers must be 1..16');
-  return { ...values, scenario: values.scenario.flatMap((s) => s.split(',')).filter(Boolean), workers };
+  const minutes = Number(values.minutes);
+  if (!(minutes > 0 && minutes <= 24 * 60)) throw new Error('--minutes must be a positive number of minutes');
+  return { ...values, minutes, scenario: values.scenario.flatMap((s) => s.split(',')).filter(Boolean), workers };
 }
 
 async function startPair(opts: StartOptions, authorization?: string): Promise<Pair> {
@@ -123,6 +129,19 @@ async function main(): Promise<number> {
   }
   if (args.list) {
     for (const s of all) process.stdout.write(`${s.name.padEnd(30)} ${s.description}\n`);
+    return 0;
+  }
+  if (args.soak) {
+    const opts: StartOptions = { blobDescriptorCache: args['blobdescriptor-cache'] };
+    const file = await runSoak({
+      minutes: args.minutes, out: args.out, log,
+      start: async (kind) => {
+        const s = await startServer(kind, opts);
+        started.push(s);
+        return s;
+      },
+    });
+    log(`results written to ${file}`);
     return 0;
   }
   const scenarios = selectScenarios(all, args.scenario);

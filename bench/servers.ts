@@ -49,6 +49,9 @@ export interface RunningServer {
   /** Throws if the process has exited (a crash mid-scenario must fail the run). */
   assertAlive(): void;
   logTail(): string;
+  /** Ends the process, keeping its work dir (the soak removes it later). */
+  stopProcess(): Promise<void>;
+  /** Ends the process and removes its work dir. */
   stop(): Promise<void>;
 }
 
@@ -137,7 +140,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
       return '';
     }
   };
-  const stop = async () => {
+  const stopProcess = async () => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       const done = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -145,6 +148,9 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
       await done;
       clearTimeout(timer);
     }
+  };
+  const stop = async () => {
+    await stopProcess();
     await rm(workDir, { recursive: true, force: true });
   };
 
@@ -174,6 +180,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
       if (exited !== undefined) throw new Error(`${kind} server ${exited}\n${logTail()}`);
     },
     logTail,
+    stopProcess,
     stop,
   };
 }

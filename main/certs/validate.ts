@@ -2,11 +2,12 @@
 // to the certificate, the certificate must be in its validity period, and the user is told
 // which names it covers, so a wrong file fails here rather than in every client.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { CertificateError } from './certificate-error';
 import { describeCertificate, splitPemBundle, type CertificateInfo } from './describe';
 
 export interface ValidatedPair { certificate: CertificateInfo; chain: CertificateInfo[]; warnings: string[] }
 
-export class CertificateError extends Error {}
+export { CertificateError };
 
 export function validateCertificatePair(bundlePem: string, keyPem: string): ValidatedPair {
   const now = new Date();

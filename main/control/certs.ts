@@ -4,13 +4,17 @@
 // (tls-options.ts), without a restart.
 import { readFile } from 'node:fs/promises';
 import type { CertificatesState, CertificateView } from '../../preload/contract';
-import { caPaths, importCertificate, initCertificates, showCertificates, type CertificatesView, type TlsPaths } from '../certs/cert-service';
+import type { CertificatesView, TlsPaths } from '../certs/cert-service';
 import { defaultSubjectNames } from '../certs/default-names';
 import type { CertificateInfo } from '../certs/describe';
 import { installTrust, trustTarget } from '../docker-setup/trust';
 import type { ConfigAccess } from './config-access';
 import { ControlFailure } from './errors';
 import type { Handlers } from './types';
+
+/** The certificate code, loaded on the first certs.* call: it brings node-forge, which a registry
+ * that never shows or makes a certificate should not hold in memory (issue 15). */
+const certService = () => import('../certs/cert-service');
 
 export function certsHandlers(access: ConfigAccess): Handlers<'certs'> {
   const paths = async (): Promise<TlsPaths> => {
@@ -19,18 +23,18 @@ export function certsHandlers(access: ConfigAccess): Handlers<'certs'> {
   };
   const caPem = async () => {
     try {
-      return await readFile(caPaths(await paths()).cert, 'utf8');
+      return await readFile((await certService()).caPaths(await paths()).cert, 'utf8');
     } catch {
       throw new ControlFailure('NOT_FOUND', 'There is no Berth CA yet. Generate a certificate first.');
     }
   };
 
   return {
-    'certs.get': async () => state(await showCertificates(await paths())),
+    'certs.get': async () => state(await (await certService()).showCertificates(await paths())),
     'certs.generate': async ({ names, keySize, validityDays, newCa }) =>
-      state(await initCertificates(await paths(), { names, keySize, validityDays, newCa: newCa ?? false })),
+      state(await (await certService()).initCertificates(await paths(), { names, keySize, validityDays, newCa: newCa ?? false })),
     'certs.import': async ({ certificatePem, keyPem }) => {
-      const view = await importCertificate(await paths(), certificatePem, keyPem);
+      const view = await (await certService()).importCertificate(await paths(), certificatePem, keyPem);
       return { ...state(view), warnings: view.warnings };
     },
     'certs.caPem': async () => ({ pem: await caPem(), fileName: 'ca.crt' }),

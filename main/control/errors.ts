@@ -5,7 +5,7 @@ import type { ControlError, ControlErrorCode } from '../../preload/contract';
 import { ConfigError } from '../config/errors';
 import type { Logger } from '../lib/logger';
 import { RegistryError, type ErrorKind } from '../registry/errors';
-import { CertificateError } from '../certs/validate';
+import { CertificateError } from '../certs/certificate-error';
 import { UserError, type UserErrorKind } from '../users/user-service';
 import { settingsFieldOf } from '../settings/rows';
 

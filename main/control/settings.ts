@@ -4,7 +4,6 @@
 // listener restarted.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { ApplyResult, Settings, SettingsPatch } from '../../preload/contract';
-import { validateCertificatePair } from '../certs/validate';
 import { applySettingsPatch } from '../settings/apply-patch';
 import { fileExists } from '../settings/settings-store';
 import { settingsFromConfig } from '../settings/settings-from-config';
@@ -67,6 +66,8 @@ async function check(patch: SettingsPatch, current: Settings): Promise<void> {
       }
     }
     try {
+      // Loaded here, not at start: it brings node-forge (issue 15, idle memory).
+      const { validateCertificatePair } = await import('../certs/validate');
       validateCertificatePair(await readFile(tls.certificate, 'utf8'), await readFile(tls.key, 'utf8'));
     } catch (err) {
       throw invalid('tls.certificate', `The certificate cannot be used: ${(err as Error).message}.`);

@@ -2,7 +2,7 @@
 // http.tls.certificate/key point (or --cert/--key), or show what is there. The config defaults
 // to the one `berth serve` would use.
 import { parseArgs } from 'node:util';
-import { initCertificates, showCertificates, type CertificatesView } from '../certs/cert-service';
+import type { CertificatesView } from '../certs/cert-service';
 import type { CertificateInfo } from '../certs/describe';
 import type { KeySize } from '../certs/generate';
 import { resolveConfigSource } from '../config/config-source';
@@ -33,6 +33,8 @@ export async function runCerts(args: string[]): Promise<number> {
     key ??= config.http.tls.key;
   }
   if (!certificate) throw new Error(`name the certificate: --config FILE or --cert FILE\n\n${CERTS_USAGE}`);
+  // Loaded once a certs command runs, not whenever `berth` starts: it brings node-forge.
+  const { initCertificates, showCertificates } = await import('../certs/cert-service');
   switch (positionals[0]) {
     case 'init': {
       if (!key) throw new Error('name the key file: --key FILE (or --config)');

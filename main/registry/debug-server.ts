@@ -14,7 +14,7 @@ import type { RegistryMetrics } from './metrics';
 /** berth.http's browser settings; the debug listener applies them to its own address. */
 export type BrowserPolicy = Omit<RequestOriginPolicy, 'addr'>;
 
-export async function startDebugServer(cfg: DebugConfig, health: StorageHealth | undefined, metrics: RegistryMetrics, browser: BrowserPolicy = { allowedOrigins: [], allowedHosts: [] }): Promise<{ server: Server; port: number; host: string }> {
+export async function startDebugServer(cfg: DebugConfig, health: StorageHealth | undefined, metrics: RegistryMetrics | undefined, browser: BrowserPolicy = { allowedOrigins: [], allowedHosts: [] }): Promise<{ server: Server; port: number; host: string }> {
   // Health and metrics list repositories and load; a rebinding page must not read them either.
   const checkOrigin = requestOriginGuard({ ...browser, addr: cfg.addr });
   const server = createServer((req, res) => {
@@ -33,7 +33,7 @@ export async function startDebugServer(cfg: DebugConfig, health: StorageHealth |
       res.end(JSON.stringify(report));
       return;
     }
-    if (cfg.prometheus.enabled && path === cfg.prometheus.path) {
+    if (metrics && cfg.prometheus.enabled && path === cfg.prometheus.path) {
       metrics.registry.metrics().then((text) => {
         res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
         res.end(text);

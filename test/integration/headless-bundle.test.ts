@@ -167,3 +167,31 @@ test('startup errors are one readable line and a non-zero exit', async () => {
   assert.equal(await stRun.exited, 1);
   assert.match(stRun.output(), /storage directory/);
 });
+
+test('the bundles are pure ASCII, so V8 holds their source at one byte a character', async () => {
+  // One non-Latin-1 character anywhere (a "→" in a comment) doubles the resident source.
+  for (const file of ['dist/berth.cjs', 'dist/app/main.cjs']) {
+    const bytes = await readFile(file);
+    const at = bytes.findIndex((b) => b > 0x7f);
+    assert.equal(at, -1, `${file} has a non-ASCII byte at ${at}: ${bytes.subarray(Math.max(0, at - 40), at + 10).toString()}`);
+  }
+});
+
+test('metrics from the bundle: prom-client, loaded only when prometheus is on, counts requests', async () => {
+  const port = await freePort();
+  const debugPort = await freePort();
+  const cfg = join(dir, 'metrics.yml');
+  await writeFile(cfg, config(join(dir, 'metrics'), port, { http: [`  debug:`, `    addr: 127.0.0.1:${debugPort}`, '    prometheus:', '      enabled: true'] }));
+  const p = run(['serve', '--config', cfg]);
+  await waitReady(`http://127.0.0.1:${port}`);
+  // A request is counted when its response has finished, which may be just after the client has it.
+  const counted = /^registry_http_requests_total\{handler="base",method="GET",code="200"\} [1-9]/m;
+  let text = '';
+  for (const end = Date.now() + 5000; !counted.test(text) && Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    text = await (await fetch(`http://127.0.0.1:${debugPort}/metrics`)).text();
+  }
+  assert.match(text, counted);
+  assert.match(text, /^berth_process_resident_memory_bytes /m);
+  p.child.kill('SIGTERM');
+  assert.equal(await p.exited, 0);
+});
