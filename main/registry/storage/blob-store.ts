@@ -2,7 +2,7 @@
 // that say which repository may serve which blob. Blobs are stored under their sha256; a link
 // named by another algorithm holds the sha256 digest (distribution's alias links).
 import type { Readable } from 'node:stream';
-import { Lru } from '../../lib/lru';
+import { DIGEST_BYTES, Lru, stringBytes } from '../../lib/lru';
 import { sha256Digest } from '../digest';
 import { blobUnknown } from '../errors';
 import { parseDigest, type Digest } from '../reference';
@@ -20,9 +20,9 @@ export interface BlobInfo {
 
 export class BlobStore {
   // Blobs are immutable, so a size, once read, stays true until the blob is deleted.
-  private readonly sizes = new Lru<string, number>(200_000);
+  private readonly sizes = new Lru<string, number>(4 << 20, (digest) => stringBytes(digest) + 16);
   // repo@digest → canonical digest; dropped when the link is removed.
-  private readonly links = new Lru<string, Digest>(200_000);
+  private readonly links = new Lru<string, Digest>(4 << 20, (key) => stringBytes(key) + DIGEST_BYTES);
 
   /** Keeps online GC from deleting what an operation relies on (see gc-guard.ts). */
   readonly guard = new GcGuard();

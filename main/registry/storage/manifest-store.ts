@@ -1,7 +1,7 @@
 // Manifests are blobs plus a per-repository revision link (distribution's layout). Put
 // validates what a manifest references, stores its exact bytes, links it, moves the tag last,
 // and keeps the catalog and referrers indexes current.
-import { Lru } from '../../lib/lru';
+import { DIGEST_BYTES, Lru, stringBytes } from '../../lib/lru';
 import type { ValidationConfig } from '../../config/types';
 import { digestOf } from '../digest';
 import { manifestUnknown, RegistryError } from '../errors';
@@ -30,8 +30,8 @@ export interface PutResult {
 const CACHE_MAX_BYTES = 64 * 1024;
 
 export class ManifestStore {
-  private readonly bodies = new Lru<string, { bytes: Buffer; mediaType: string }>(4096);
-  private readonly revisions = new Lru<string, Digest>(100_000);
+  private readonly bodies = new Lru<string, { bytes: Buffer; mediaType: string }>(8 << 20, (digest, body) => stringBytes(digest) + body.bytes.length + 100);
+  private readonly revisions = new Lru<string, Digest>(4 << 20, (key) => stringBytes(key) + DIGEST_BYTES);
   readonly referrers: ReferrersIndex;
   private readonly layerUrls: UrlPolicy;
 

@@ -4,7 +4,7 @@
 // one tag are serialised: two pushes of the same tag racing could otherwise leave the cache on
 // one manifest and current/link on the other, and a restart would move the tag.
 import { KeyedLock } from '../../lib/keyed-lock';
-import { Lru } from '../../lib/lru';
+import { DIGEST_BYTES, Lru, stringBytes } from '../../lib/lru';
 import { nameUnknown } from '../errors';
 import type { Digest } from '../reference';
 import { isNotFound } from './driver/errors';
@@ -13,8 +13,9 @@ import { deleteIfExists, linkChange, listIfExists, readLink } from './links';
 import { paths } from './paths';
 
 export class TagStore {
-  private readonly current = new Lru<string, Digest>(100_000);
-  private readonly lists = new Lru<string, string[]>(10_000);
+  // Bounded in bytes: a push fills them too, and a list can hold 100,000 tags.
+  private readonly current = new Lru<string, Digest>(4 << 20, (key) => stringBytes(key) + DIGEST_BYTES);
+  private readonly lists = new Lru<string, string[]>(8 << 20, (name, tags) => tags.reduce((n, t) => n + stringBytes(t), stringBytes(name)));
   private readonly lock = new KeyedLock();
 
   constructor(private readonly driver: StorageDriver) {}
