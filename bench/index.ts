@@ -13,6 +13,8 @@ import { cpuSeconds, hwmBytes, kernelThreadCpuSeconds, machineCpuSeconds, RssSam
 import {
   formatScenario, formatSummary, toServerResult, withRatios, writeReport, type BenchReport, type ScenarioRecord, type StartupRecord,
 } from './report';
+import { defaultCacheDir } from './scale/fixture-cache';
+import { parseParts, parseSizes, runScale } from './scale/run';
 import { allScenarios, selectScenarios } from './scenarios/index';
 import { runSoak } from './soak';
 import type { Scenario, ScenarioContext } from './scenarios/types';
@@ -33,6 +35,9 @@ const USAGE = `npm run bench -- [options]   (details: bench/README.md)
   --blobdescriptor-cache  add storage.cache.blobdescriptor: inmemory to both configs
   --list                list the scenarios
   --soak [--minutes N]  the mixed c=16 load for N minutes (default 10) per server, RSS every second
+  --scale               the scale bench instead: generated stores of --sizes repositories
+  --sizes A,B,...       store sizes for --scale (default 1000,10000,100000); --seed S (default 1)
+  --scale-parts P,...   what --scale runs besides start/memory/listings: gc,fsck,pull (default all)
 env: BENCH_BERTH_CMD, BENCH_REFERENCE_CMD override a server's command ({config} or appended)
 `;
 
@@ -51,6 +56,10 @@ function cli() {
       list: { type: 'boolean', default: false },
       soak: { type: 'boolean', default: false },
       minutes: { type: 'string', default: '10' },
+      scale: { type: 'boolean', default: false },
+      sizes: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      'scale-parts': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -143,6 +152,9 @@ async function main(): Promise<number> {
     });
     log(`results written to ${file}`);
     return 0;
+  }
+  if (args.scale) {
+    return runScale({ sizes: parseSizes(args.sizes), parts: parseParts(args['scale-parts']), seed: args.seed, quick: args.quick, out: args.out, cacheDir: defaultCacheDir(), log });
   }
   const scenarios = selectScenarios(all, args.scenario);
   const startedAt = new Date().toISOString();

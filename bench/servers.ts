@@ -30,6 +30,8 @@ export interface StartOptions {
   /** Adds storage.cache.blobdescriptor: inmemory to both (as Debian's packaged config does). */
   blobDescriptorCache?: boolean;
   readyTimeoutMs?: number;
+  /** Serve this existing storage root instead of a fresh one (the --scale fixtures); kept at stop. */
+  root?: string;
 }
 
 export interface RunningServer {
@@ -43,6 +45,8 @@ export interface RunningServer {
   command: string[];
   /** Spawn → first answered GET /v2/. */
   startMs: number;
+  /** performance.now() at spawn, for other "time since start" figures. */
+  spawnedAt: number;
   rssAfterStartBytes: number;
   /** The server process and any children it forked. */
   pids(): number[];
@@ -114,7 +118,7 @@ function probe(url: string): Promise<number | undefined> {
 
 export async function startServer(kind: ServerKind, opts: StartOptions = {}): Promise<RunningServer> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), `berth-bench-${kind}-`));
-  const root = path.join(workDir, 'data');
+  const root = opts.root ?? path.join(workDir, 'data');
   const port = await freePort();
   let cfg = baseConfig(root, `127.0.0.1:${port}`);
   if (opts.blobDescriptorCache) cfg.storage.cache = { blobdescriptor: 'inmemory' };
@@ -173,7 +177,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   }
   const pid = child.pid!;
   return {
-    kind, url, root, configFile, pid, command, startMs,
+    kind, url, root, configFile, pid, command, startMs, spawnedAt: t0,
     rssAfterStartBytes: rssBytes(processTree(pid)),
     pids: () => processTree(pid),
     assertAlive: () => {
