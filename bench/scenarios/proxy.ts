@@ -24,7 +24,10 @@ function theUpstream(): Promise<RunningServer> {
   return upstream;
 }
 
-const toUpstream: ConfigTransform = async (cfg) => ({ ...cfg, proxy: { remoteurl: (await theUpstream()).url } });
+// Berth accepts pushes in proxy mode only under a local namespace (registry:2 ignores the
+// `berth:` section, and refuses every push in proxy mode).
+const LOCAL = 'bench-local';
+const toUpstream: ConfigTransform = async (cfg) => ({ ...cfg, proxy: { remoteurl: (await theUpstream()).url }, berth: { proxy: { localnamespaces: [LOCAL] } } });
 const PROXY: ServerVariant = { key: 'proxy', configure: toUpstream };
 
 let source: BlobSource | undefined;
@@ -107,14 +110,14 @@ const hitScenario: Scenario = {
     // Fill the cache: the first pull is the miss; the second makes sure the copy is committed.
     const expect = ctx.verify === 'compare' ? cached.parts : undefined;
     for (let i = 0; i < 2; i++) await pullBlobReply(ctx.target, repo, cached.digest, cached.size, expect);
-    // The normal pull to compare with: pushed to Berth itself (pushes are allowed in its proxy
-    // mode); registry:2's proxy refuses pushes, so for it the plain upstream registry serves it.
+    // The normal pull to compare with: pushed to Berth itself (to its local namespace);
+    // registry:2's proxy refuses pushes, so for it the plain upstream registry serves it.
     const plain = variant(`plain-${ctx.target.name}`, 0);
     const normalTarget = ctx.target.name === 'berth' ? ctx.target : direct;
-    await pushMonolithic(normalTarget, 'bench/plain', plain.parts, plain.digest);
+    await pushMonolithic(normalTarget, `${LOCAL}/plain`, plain.parts, plain.digest);
     const normalTtfb: number[] = [];
     const limits: [number, number] = [5000, 60];
-    const normal = await pulls(normalTarget, 'bench/plain', () => plain, ctx, normalTtfb, limits);
+    const normal = await pulls(normalTarget, `${LOCAL}/plain`, () => plain, ctx, normalTtfb, limits);
     const ttfb: number[] = [];
     let result: LoadResult | undefined;
     return {
