@@ -3,7 +3,6 @@
 // Checks that the preload needs nothing but electron at run time.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { escapeNonAscii } from './ascii-only.mjs';
 import { bcryptDefine } from './bcrypt-source.mjs';
 
 export async function buildApp({ outdir = 'dist/app' } = {}) {
@@ -16,7 +15,6 @@ export async function buildApp({ outdir = 'dist/app' } = {}) {
   const main = await build({
     ...common, define: { ...common.define, ...bcryptDefine() }, entryPoints: ['main/index.ts'], outfile: `${outdir}/main.cjs`, target: 'node22',
   });
-  escapeNonAscii(`${outdir}/main.cjs`);
   const preload = await build({ ...common, entryPoints: ['preload/index.ts'], outfile: `${outdir}/preload.cjs`, target: 'chrome130' });
   const requires = Object.values(preload.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
   const extra = requires.filter((p) => p !== 'electron');

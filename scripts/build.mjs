@@ -3,7 +3,6 @@
 // Fails if anything in the bundle resolves to `electron`: the core must run without it.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { escapeNonAscii } from './ascii-only.mjs';
 import { bcryptDefine } from './bcrypt-source.mjs';
 import { buildApp } from './build-app.mjs';
 import { buildRenderer } from './build-renderer.mjs';
@@ -32,7 +31,6 @@ if (electron.length > 0 || imports.includes('electron')) {
   process.exit(1);
 }
 mkdirSync('dist', { recursive: true });
-escapeNonAscii('dist/berth.cjs');
 writeFileSync('dist/berth.meta.json', JSON.stringify(result.metafile));
 
 await buildRenderer();

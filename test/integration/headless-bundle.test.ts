@@ -168,15 +168,6 @@ test('startup errors are one readable line and a non-zero exit', async () => {
   assert.match(stRun.output(), /storage directory/);
 });
 
-test('the bundles are pure ASCII, so V8 holds their source at one byte a character', async () => {
-  // One non-Latin-1 character anywhere (a "→" in a comment) doubles the resident source.
-  for (const file of ['dist/berth.cjs', 'dist/app/main.cjs']) {
-    const bytes = await readFile(file);
-    const at = bytes.findIndex((b) => b > 0x7f);
-    assert.equal(at, -1, `${file} has a non-ASCII byte at ${at}: ${bytes.subarray(Math.max(0, at - 40), at + 10).toString()}`);
-  }
-});
-
 test('metrics from the bundle: prom-client, loaded only when prometheus is on, counts requests', async () => {
   const port = await freePort();
   const debugPort = await freePort();
