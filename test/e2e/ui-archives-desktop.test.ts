@@ -12,7 +12,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { openChromium, type BrowserSession } from '../support/browser';
+import { openChromium, recordProgress, type BrowserSession } from '../support/browser';
 import { tempDir } from '../support/cleanup';
 import { prepareSkopeo } from '../support/container-tools';
 import { launchDesktopApp, MAIN_BUNDLE, waitUntilRunning, type DesktopApp } from '../support/desktop-app';
@@ -60,18 +60,6 @@ function blobBytes(...images: PushedImage[]): number {
   return images.reduce((n, i) => n + i.manifest.length + i.config.bytes.length + i.layers.reduce((m, l) => m + l.bytes.length, 0), 0);
 }
 
-/** Records every [value, max] the page's progress bars take, however briefly they show. */
-async function recordProgress(): Promise<() => Promise<Array<[number, number]>>> {
-  await page.evaluate(() => {
-    const seen: Array<[number, number]> = [];
-    (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
-    new MutationObserver(() => {
-      for (const p of document.querySelectorAll('progress')) seen.push([p.value, p.max]);
-    }).observe(document.body, { subtree: true, childList: true, attributes: true });
-  });
-  return () => page.evaluate(() => (window as unknown as { progressSeen: Array<[number, number]> }).progressSeen);
-}
-
 function saveDialogsShown(): Array<{ options: { defaultPath: string; filters: Array<{ extensions: string[] }> }; modal: boolean }> {
   return app.events.filter((e) => e.event === 'dialog.showSaveDialog') as never;
 }
@@ -81,7 +69,7 @@ test('a ticked repository is saved where the save dialog says, holding both its 
   await page.getByTestId('registry-status').filter({ hasText: 'Running on' }).waitFor();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Catalog' }).click();
   await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
-  const progressSeen = await recordProgress();
+  const progressSeen = await recordProgress(page);
 
   const file = join(saveDir, 'whole-repository.tar');
   await app.request('dialog.answerSave', { filePath: file });

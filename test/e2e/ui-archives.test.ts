@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { exportImages } from '../../main/archive/export';
 import { parseExportRef } from '../../main/archive/export-ref';
 import { startBerthConsole, type BerthConsole } from '../support/berth-console';
-import { openChromium, type BrowserSession } from '../support/browser';
+import { openChromium, recordProgress, type BrowserSession } from '../support/browser';
 import { tempDir } from '../support/cleanup';
 import { startControl, type ControlFixture } from '../support/control';
 import { expectStatus, pushImage, type PushedImage } from '../support/oci';
@@ -57,20 +57,14 @@ test('Catalog: import an archive with a progress bar and a summary, export a tic
   await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
 
   // Every value the progress bar takes is recorded, however fast the upload.
-  await page.evaluate(() => {
-    const seen: Array<[number, number]> = [];
-    (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
-    new MutationObserver(() => {
-      for (const p of document.querySelectorAll('progress')) seen.push([p.value, p.max]);
-    }).observe(document.body, { subtree: true, childList: true, attributes: true });
-  });
+  const progressSeen = await recordProgress(page);
   const importCard = card('Import archive');
   await importCard.getByRole('button', { name: 'Choose an archive…' }).waitFor();
   await importCard.getByLabel('Archive file').setInputFiles(archive);
   const summary = importCard.locator('.notice-success');
   await summary.filter({ hasText: 'e2e/imported:v1' }).waitFor();
   assert.match(await summary.textContent() ?? '', /Imported 1 image: stored 4 blobs/);
-  const seen = await page.evaluate(() => (window as unknown as { progressSeen: Array<[number, number]> }).progressSeen);
+  const seen = await progressSeen();
   assert.ok(seen.length >= 2, `the progress bar showed (${JSON.stringify(seen)})`);
   assert.ok(seen.some(([v, max]) => v > 0 && v < max), 'it showed the transfer part-way');
   await page.getByRole('list', { name: 'Repository list' }).getByRole('link', { name: /e2e\/imported/ }).waitFor();

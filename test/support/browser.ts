@@ -54,3 +54,18 @@ export async function openChromium(): Promise<BrowserSession> {
     },
   };
 }
+
+/**
+ * Starts recording every [value, max] the page's progress bars take, however briefly they
+ * show (a fast transfer passes through them between two polls); the function returned reads them.
+ */
+export async function recordProgress(page: Page): Promise<() => Promise<Array<[number, number]>>> {
+  await page.evaluate(() => {
+    const seen: Array<[number, number]> = [];
+    (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
+    new MutationObserver(() => {
+      for (const p of document.querySelectorAll('progress')) seen.push([p.value, p.max]);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { progressSeen: Array<[number, number]> }).progressSeen);
+}

@@ -135,6 +135,9 @@ export class WriteJournal {
         seg.bytes += data.length;
       } catch (err) {
         for (const p of batch) p.reject(err);
+        // A failed append may have left part of a frame, after which a replay would read
+        // nothing: later batches go to a new segment; this one is checkpointed as it is.
+        this.seal();
         continue;
       }
       for (const p of batch) for (const op of p.ops) for (const k of keysOf(op)) seg.touched.add(k);

@@ -57,13 +57,18 @@ async function seeded(): Promise<string> {
   return root;
 }
 
+/** A seeded store whose writer journaled CHANGES and was killed before its checkpoint: one segment. */
+async function crashed(): Promise<{ root: string; segment: string }> {
+  const root = await seeded();
+  await crashAfter(root, CHANGES);
+  const all = await segments(root);
+  assert.equal(all.length, 1);
+  return { root, segment: all[0]! };
+}
+
 describe('the write journal', () => {
   it('after a power loss, replays what a dead process acknowledged, in order, and removes its segment', async () => {
-    const root = await seeded();
-    await crashAfter(root, CHANGES);
-    const [segment, ...more] = await segments(root);
-    assert.ok(segment);
-    assert.equal(more.length, 0);
+    const { root, segment } = await crashed();
     assert.equal(decodeSegment(await readFile(segment)).ops.length, 4);
     // What a lost page cache could leave: none of the four changes on disk.
     await rm(join(root, 'r/a'), { recursive: true });
@@ -85,19 +90,15 @@ describe('the write journal', () => {
   });
 
   it('replays moves that had already happened without failing', async () => {
-    const root = await seeded();
-    await crashAfter(root, CHANGES);
-    const [segment] = await segments(root);
-    await fromEarlierBoot(segment!);
+    const { root, segment } = await crashed();
+    await fromEarlierBoot(segment);
     const d = new FilesystemDriver({ rootdirectory: root });
     assert.equal((await d.getContent('/r/blob/data')).toString(), 'blob bytes');
     await d.close();
   });
 
   it('after a process crash on the same boot, keeps the files as they are (no stale replay) and removes the segment', async () => {
-    const root = await seeded();
-    await crashAfter(root, CHANGES);
-    assert.equal((await segments(root)).length, 1);
+    const { root } = await crashed();
     // Another writer moved on after the crash; replaying would put the old value back.
     await writeFile(join(root, 'r/a/link'), 'later-a');
     const d = new FilesystemDriver({ rootdirectory: root });
@@ -107,17 +108,15 @@ describe('the write journal', () => {
   });
 
   it('stops at a torn or damaged frame: what came before it is replayed, nothing after', async () => {
-    const root = await seeded();
-    await crashAfter(root, CHANGES);
-    const [segment] = await segments(root);
-    await fromEarlierBoot(segment!);
-    const whole = await readFile(segment!);
+    const { root, segment } = await crashed();
+    await fromEarlierBoot(segment);
+    const whole = await readFile(segment);
     // Cut the last frame (the delete) in half.
     const { ops } = decodeSegment(whole);
     assert.equal(ops.length, 4);
-    await truncate(segment!, whole.length - 10);
-    await appendFile(segment!, Buffer.from([1, 2, 3]));
-    assert.equal(decodeSegment(await readFile(segment!)).ops.length, 3);
+    await truncate(segment, whole.length - 10);
+    await appendFile(segment, Buffer.from([1, 2, 3]));
+    assert.equal(decodeSegment(await readFile(segment)).ops.length, 3);
     // Lost with the page cache: the first put and the delete.
     await rm(join(root, 'r/a'), { recursive: true });
     await mkdir(join(root, 'r/gone/x'), { recursive: true });
