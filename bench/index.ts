@@ -1,4 +1,4 @@
-// npm run bench [-- --scenario NAME]... [--quick] [--out DIR] [--workers N] [--list]
+// npm run bench [-- --scenario NAME]... [--quick] [--rounds N] [--out DIR] [--workers N] [--list]
 // Starts Berth and distribution's docker-registry side by side on loopback, runs each scenario
 // against one and then the other (never both at once: they share two cores with the load
 // generator), prints a table per scenario and a summary, and writes JSON results.
@@ -11,7 +11,7 @@ import { measureMachine } from './machine';
 import { armMeasureHooks } from './load';
 import { cpuSeconds, hwmBytes, kernelThreadCpuSeconds, machineCpuSeconds, RssSampler } from './proc-stats';
 import {
-  formatScenario, formatSummary, toServerResult, withRatios, writeReport, type BenchReport, type ScenarioRecord, type StartupRecord,
+  formatScenario, formatSummary, medianResult, toServerResult, withRatios, writeReport, type BenchReport, type ScenarioRecord, type ServerResult, type StartupRecord,
 } from './report';
 import { defaultCacheDir } from './scale/fixture-cache';
 import { parseParts, parseSizes, runScale } from './scale/run';
@@ -29,6 +29,8 @@ type Pair = Map<ServerKind, Entry>;
 const USAGE = `npm run bench -- [options]   (details: bench/README.md)
   --scenario NAME       run scenarios named NAME or starting with NAME- (repeatable, or a,b)
   --quick               1/5 of every time and op budget
+  --rounds N            run each scenario N times, alternating which server goes first; report
+                        the median of each figure (throughput, p50, p99, ...) over the rounds
   --out DIR             where the JSON results go (default bench/results)
   --workers N           load-generator processes for high-concurrency small requests (default 1)
   --verify-sha256       hash pulled blob bodies instead of comparing them byte for byte
@@ -51,6 +53,7 @@ function cli() {
       quick: { type: 'boolean', default: false },
       out: { type: 'string', default: path.join(import.meta.dirname, 'results') },
       workers: { type: 'string', default: '1' },
+      rounds: { type: 'string', default: '1' },
       'blobdescriptor-cache': { type: 'boolean', default: false },
       'verify-sha256': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
@@ -65,9 +68,11 @@ function cli() {
   });
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error('--workers must be 1..16');
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error('--rounds must be 1..20');
   const minutes = Number(values.minutes);
   if (!(minutes > 0 && minutes <= 24 * 60)) throw new Error('--minutes must be a positive number of minutes');
-  return { ...values, minutes, scenario: values.scenario.flatMap((s) => s.split(',')).filter(Boolean), workers };
+  return { ...values, minutes, rounds, scenario: values.scenario.flatMap((s) => s.split(',')).filter(Boolean), workers };
 }
 
 async function startPair(opts: StartOptions, authorization?: string): Promise<Pair> {
@@ -80,53 +85,65 @@ async function startPair(opts: StartOptions, authorization?: string): Promise<Pa
   return pair;
 }
 
-interface RunOptions { quick: boolean; workers: number; verify: 'compare' | 'sha256' }
+interface RunOptions { quick: boolean; workers: number; verify: 'compare' | 'sha256'; rounds: number }
 
 async function runScenario(s: Scenario, pair: Pair, o: RunOptions): Promise<ScenarioRecord> {
   const rec: ScenarioRecord = { name: s.name, description: s.description, unit: s.unit, results: {} };
-  for (const kind of SERVER_KINDS) {
-    const e = pair.get(kind)!;
-    const ctx: ScenarioContext = {
-      target: e.target, server: e.server, ...o,
-      memo: <T>(key: string, make: () => Promise<T>) => {
-        if (!e.memo.has(key)) e.memo.set(key, make());
-        return e.memo.get(key) as Promise<T>;
-      },
-      log: (msg) => log(`${kind} ${s.name}: ${msg}`),
-    };
-    log(`${s.name} on ${kind}`);
-    const prepared = await s.prepare(ctx);
-    // Flush the previous run's dirty pages so writeback does not land in this measurement.
-    execFileSync('sync');
-    e.server.assertAlive();
-    const pids = e.server.pids();
-    let sampler: RssSampler | undefined;
-    let cpu0 = 0, mach0 = 0, kern0 = 0, cpu = NaN, mach = NaN, kern = NaN, peak = 0;
-    armMeasureHooks({
-      start: () => {
-        sampler = new RssSampler(pids);
-        cpu0 = cpuSeconds(pids);
-        mach0 = machineCpuSeconds();
-        kern0 = kernelThreadCpuSeconds();
-      },
-      stop: () => {
-        cpu = cpuSeconds(pids) - cpu0;
-        mach = machineCpuSeconds() - mach0;
-        kern = kernelThreadCpuSeconds() - kern0;
-        peak = sampler?.stop() ?? 0;
-      },
-    });
-    const res = await prepared.measure();
-    armMeasureHooks(undefined);
-    if (!sampler) throw new Error(`${s.name}: measure() did not go through runLoad`);
-    e.maxRss = Math.max(e.maxRss, peak);
-    e.server.assertAlive();
-    await prepared.cleanup?.();
-    const other = Math.max(0, mach - kern - cpu - res.clientCpuMs / 1000);
-    rec.results[kind] = toServerResult(res, s.unit, cpu, peak, s.countsBytes === true, other, kern);
-    if (prepared.extra) rec.results[kind]!.extra = prepared.extra();
+  const rounds: Partial<Record<ServerKind, ServerResult[]>> = {};
+  for (let round = 0; round < o.rounds; round++) {
+    // Alternate which server goes first, so neither always inherits the other's writeback.
+    const order = round % 2 === 0 ? SERVER_KINDS : [...SERVER_KINDS].reverse();
+    for (const kind of order) (rounds[kind] ??= []).push(await runOnce(s, kind, pair.get(kind)!, round, o));
   }
+  for (const kind of SERVER_KINDS) {
+    const rs = rounds[kind]!;
+    rec.results[kind] = rs.length === 1 ? rs[0]! : medianResult(rs);
+  }
+  if (o.rounds > 1) rec.rounds = rounds;
   return withRatios(rec);
+}
+
+async function runOnce(s: Scenario, kind: ServerKind, e: Entry, round: number, o: RunOptions): Promise<ServerResult> {
+  const ctx: ScenarioContext = {
+    target: e.target, server: e.server, ...o, round,
+    memo: <T>(key: string, make: () => Promise<T>) => {
+      if (!e.memo.has(key)) e.memo.set(key, make());
+      return e.memo.get(key) as Promise<T>;
+    },
+    log: (msg) => log(`${kind} ${s.name}: ${msg}`),
+  };
+  log(`${s.name} on ${kind}${o.rounds > 1 ? ` (round ${round + 1} of ${o.rounds})` : ''}`);
+  const prepared = await s.prepare(ctx);
+  // Flush the previous run's dirty pages so writeback does not land in this measurement.
+  execFileSync('sync');
+  e.server.assertAlive();
+  const pids = e.server.pids();
+  let sampler: RssSampler | undefined;
+  let cpu0 = 0, mach0 = 0, kern0 = 0, cpu = NaN, mach = NaN, kern = NaN, peak = 0;
+  armMeasureHooks({
+    start: () => {
+      sampler = new RssSampler(pids);
+      cpu0 = cpuSeconds(pids);
+      mach0 = machineCpuSeconds();
+      kern0 = kernelThreadCpuSeconds();
+    },
+    stop: () => {
+      cpu = cpuSeconds(pids) - cpu0;
+      mach = machineCpuSeconds() - mach0;
+      kern = kernelThreadCpuSeconds() - kern0;
+      peak = sampler?.stop() ?? 0;
+    },
+  });
+  const res = await prepared.measure();
+  armMeasureHooks(undefined);
+  if (!sampler) throw new Error(`${s.name}: measure() did not go through runLoad`);
+  e.maxRss = Math.max(e.maxRss, peak);
+  e.server.assertAlive();
+  await prepared.cleanup?.();
+  const other = Math.max(0, mach - kern - cpu - res.clientCpuMs / 1000);
+  const result = toServerResult(res, s.unit, cpu, peak, s.countsBytes === true, other, kern);
+  if (prepared.extra) result.extra = prepared.extra();
+  return result;
 }
 
 async function main(): Promise<number> {
@@ -194,7 +211,7 @@ async function main(): Promise<number> {
       if (!variants.has(v.key)) variants.set(v.key, await startPair({ ...opts, transform: v.configure }, v.authorization));
       pair = variants.get(v.key)!;
     }
-    const rec = await runScenario(s, pair, { quick: args.quick, workers: args.workers, verify });
+    const rec = await runScenario(s, pair, { quick: args.quick, workers: args.workers, verify, rounds: args.rounds });
     records.push(rec);
     process.stdout.write('\n' + formatScenario(rec) + '\n');
   }

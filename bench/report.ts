@@ -42,6 +42,8 @@ export interface ScenarioRecord {
   description: string;
   unit: Unit;
   results: Partial<Record<ServerKind, ServerResult>>;
+  /** With --rounds N > 1: each round's result; `results` then holds their medians. */
+  rounds?: Partial<Record<ServerKind, ServerResult[]>>;
   /** berth / reference throughput (higher is better). */
   ratio?: number;
   cpuPerGBRatio?: number;
@@ -85,6 +87,27 @@ export function toServerResult(
   };
   if (countsBytes && r.bytes > 0) out.serverCpuSPerGB = serverCpuS / (r.bytes / 1e9);
   return out;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** Each figure of several rounds' results as the median over the rounds (a tail of one run is noisy). */
+export function medianResult(rounds: readonly ServerResult[]): ServerResult {
+  const first = rounds[0]!;
+  const out = { ...first } as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(first)) {
+    if (typeof v === 'number') out[k] = median(rounds.map((r) => (r as unknown as Record<string, number>)[k]!));
+  }
+  if (first.extra) {
+    const values: Record<string, number> = {};
+    for (const k of Object.keys(first.extra.values)) values[k] = median(rounds.map((r) => r.extra?.values[k] ?? NaN));
+    out.extra = { ...first.extra, values };
+  }
+  return out as unknown as ServerResult;
 }
 
 export function withRatios(rec: ScenarioRecord): ScenarioRecord {

@@ -66,7 +66,7 @@ const missScenario: Scenario = {
     const [durationMs, maxOps] = [20_000, 6];
     const { maxOps: ops } = bounds(ctx.quick, durationMs, maxOps);
     // Distinct blobs per server, all on the upstream before anything is timed.
-    const blobs = Array.from({ length: ops }, (_, i) => variant(`miss-${ctx.target.name}`, i));
+    const blobs = Array.from({ length: ops }, (_, i) => variant(`miss-${ctx.target.name}-r${ctx.round}`, i));
     for (const v of blobs) await pushMonolithic(direct, repo, v.parts, v.digest);
     // Baseline: the same pulls straight from the upstream (untimed by the harness).
     const directTtfb: number[] = [];
@@ -105,14 +105,14 @@ const hitScenario: Scenario = {
     const up = await theUpstream();
     const direct = makeTarget('upstream', up.url);
     const repo = `bench/proxy-hit-${ctx.target.name}`;
-    const cached = variant(`hit-${ctx.target.name}`, 0);
+    const cached = variant(`hit-${ctx.target.name}-r${ctx.round}`, 0);
     await pushMonolithic(direct, repo, cached.parts, cached.digest);
     // Fill the cache: the first pull is the miss; the second makes sure the copy is committed.
     const expect = ctx.verify === 'compare' ? cached.parts : undefined;
     for (let i = 0; i < 2; i++) await pullBlobReply(ctx.target, repo, cached.digest, cached.size, expect);
     // The normal pull to compare with: pushed to Berth itself (to its local namespace);
     // registry:2's proxy refuses pushes, so for it the plain upstream registry serves it.
-    const plain = variant(`plain-${ctx.target.name}`, 0);
+    const plain = variant(`plain-${ctx.target.name}-r${ctx.round}`, 0);
     const normalTarget = ctx.target.name === 'berth' ? ctx.target : direct;
     await pushMonolithic(normalTarget, `${LOCAL}/plain`, plain.parts, plain.digest);
     const normalTtfb: number[] = [];

@@ -41,7 +41,7 @@ function pushScenario(mode: 'monolithic' | 'chunked', mib: number, concurrency: 
       return {
         measure: () =>
           runLoad(async (seq) => {
-            const v = src.variant(name, seq);
+            const v = src.variant(`${name}-r${ctx.round}`, seq);
             pushed.push(v.digest);
             if (mode === 'monolithic') await pushMonolithic(ctx.target, repo, v.parts, v.digest);
             else await pushChunked(ctx.target, repo, v.parts, v.size, v.digest, CHUNK_BYTES);

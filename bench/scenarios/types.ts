@@ -26,6 +26,8 @@ export interface ScenarioContext {
   verify: 'compare' | 'sha256';
   /** Load-generator processes for small-request scenarios (--workers). */
   workers: number;
+  /** 0 for the first run of this scenario on this server (--rounds): names what a round pushes. */
+  round: number;
   /** Per-server setup shared by several scenarios (e.g. one image for all manifest GETs). */
   memo<T>(key: string, make: () => Promise<T>): Promise<T>;
   log(msg: string): void;

@@ -124,6 +124,28 @@ describe('blobs', () => {
     assert.ok((await expectStatus(part, 206)).equals(big.subarray(10_000_000, 10_000_100)));
   });
 
+  it('concurrent pulls of different blobs, some cut off by their clients, each get their own bytes (read buffers are reused)', async () => {
+    const blobs = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
+      const bytes = randomBytes(3 * 1024 * 1024 + i * 4099);
+      return { bytes, digest: await pushBlob(reg.url, 'blob/reuse', bytes) };
+    }));
+    for (let round = 0; round < 4; round++) {
+      // Half the clients stop reading after the first chunk and cancel: their buffers must not
+      // be handed to another pull while a write still uses them.
+      await Promise.all(blobs.map(async ({ bytes, digest: d }, i) => {
+        const res = await fetch(blobUrl(reg.url, 'blob/reuse', d));
+        assert.equal(res.status, 200);
+        if ((i + round) % 2 === 0) {
+          const reader = res.body!.getReader();
+          await reader.read();
+          await reader.cancel();
+          return;
+        }
+        assert.ok(Buffer.from(await res.arrayBuffer()).equals(bytes), `blob ${i}, round ${round}`);
+      }));
+    }
+  });
+
   it('a blob pushed as sha512 is stored under its sha256 with an alias link, and served by either digest', async () => {
     const bytes = randomBytes(300);
     const d512 = 'sha512:' + createHash('sha512').update(bytes).digest('hex');

@@ -13,9 +13,10 @@
 //   only the mirror moves it, once the new image is here completely (warm-fetch.ts, through the
 //   methods marked for it below).
 // - A missing blob is streamed to the first client while it is written to the cache, and is
-//   committed only after its digest verifies; the last chunk is held back until then, so a
-//   client never receives a complete-looking wrong blob. Concurrent requests for the same blob
-//   share the one download. HEAD never downloads; a Range on a miss is served once the blob is in.
+//   committed only after its digest verifies; the last chunk is held back until the digest
+//   verifies, so a client never receives a complete-looking wrong blob (it does not wait for the
+//   cache's copy to be synced). Concurrent requests for the same blob share the one download.
+//   HEAD never downloads; a Range on a miss is served once the blob is in.
 import { PassThrough, Transform } from 'node:stream';
 import type { Logger } from '../../lib/logger';
 import type { BlobSource, ContentSource } from '../content-source';
@@ -299,20 +300,28 @@ export class PullThrough implements ContentSource {
       if (liveWanted && !live.destroyed && !live.write(chunk)) return drained(live);
       return undefined;
     });
+    let verified = false;
+    // Verified: release the held-back last chunk. The first client has the right bytes now and
+    // does not wait for the cache's copy to be synced and linked (later requests do, via done).
+    const release = () => {
+      verified = true;
+      if (liveWanted && !live.destroyed) live.end(tee.last ?? undefined);
+    };
     const done = (async () => {
       const id = await this.store.uploads.create(name);
       try {
-        await this.store.uploads.commit(name, id, digest, body.pipe(tee));
+        await this.store.uploads.commit(name, id, digest, body.pipe(tee), undefined, { onVerified: release });
       } catch (err) {
         await this.store.uploads.cancel(name, id).catch(() => undefined);
         throw err;
       }
       this.cache.touch(name, digest.value, 'blob', tee.total, route.ttlMs);
-      // Verified and in the store: release the held-back last chunk.
-      if (liveWanted && !live.destroyed) live.end(tee.last ?? undefined);
     })();
-    // A failed download cuts the first client's body short: it never sees a complete wrong blob.
-    done.catch((err: unknown) => live.destroy(err instanceof Error ? err : new Error(String(err))));
+    // A download that fails before its bytes verify cuts the first client's body short: it never
+    // sees a complete wrong blob. Once they verified, the client's copy is whole and right.
+    done.catch((err: unknown) => {
+      if (!verified) live.destroy(err instanceof Error ? err : new Error(String(err)));
+    });
 
     if (!Number.isFinite(size)) return { source: await this.afterDownload(name, digest, done), done };
     const source: BlobSource = {
@@ -389,4 +398,3 @@ function holdLastChunk(onChunk: (chunk: Buffer) => Promise<void> | undefined): T
   t.last = undefined;
   return t;
 }
-

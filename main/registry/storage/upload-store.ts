@@ -49,6 +49,15 @@ export interface AppendOptions {
   length?: number;
 }
 
+export interface CommitOptions {
+  /**
+   * Called once the bytes are known to match the digest, which may be before they are synced
+   * and linked: a reader that only needs the right bytes (the proxy's first client) need not
+   * wait for the blob to become durable.
+   */
+  onVerified?: () => void;
+}
+
 export class UploadStore {
   private readonly sessions = new Map<string, Session>();
   private readonly lock = new KeyedLock();
@@ -121,22 +130,31 @@ export class UploadStore {
    * Appends an optional final body, verifies the digest, moves the bytes into the blob store and
    * links the blob into the repository. A mismatch cancels the upload (as distribution does).
    */
-  async commit(name: string, id: string, digest: Digest, body?: Readable, length?: number): Promise<number> {
+  async commit(name: string, id: string, digest: Digest, body?: Readable, length?: number, opts: CommitOptions = {}): Promise<number> {
     return this.lock.run(`${name}/${id}`, async () => {
       const s = await this.session(name, id);
       if (body) await this.write(name, id, s, body, length);
       if (s.broken !== undefined) throw s.broken;
       const data = paths.uploadData(name, id);
+      // The running hash covers exactly the bytes written, so it can vouch for them before they
+      // are synced (a failed write drops it, and the file is then re-hashed below).
+      const running = s.hash ? 'sha256:' + s.hash.digest('hex') : undefined;
+      s.hash = undefined;
+      let told = false;
+      if (running !== undefined && running === digest.value) {
+        told = true;
+        opts.onVerified?.();
+      }
       // The bytes reach stable storage before the blob becomes visible.
       const w = this.takeWriter(s) ?? (await this.driver.writer(data, { append: true }));
       await w.commit();
-      const sha256 = s.hash ? 'sha256:' + s.hash.digest('hex') : await this.rehash(data, 'sha256');
-      s.hash = undefined;
+      const sha256 = running ?? (await this.rehash(data, 'sha256'));
       const claimed = digest.algorithm === 'sha256' ? sha256 : await this.rehash(data, digest.algorithm);
       if (claimed !== digest.value) {
         await this.remove(name, id);
         throw new RegistryError('digest-invalid', undefined, { expected: digest.value, actual: claimed });
       }
+      if (!told) opts.onVerified?.();
       const canonical = parseDigest(sha256)!;
       // Check and write (move, links) as one guarded operation, so an online GC cannot delete
       // the blob between them.

@@ -1,6 +1,6 @@
 // syncfs(2) of the volume holding the storage root, for the write journal's checkpoints. Node has
-// no syncfs, and spawning `sync -f` for each checkpoint forks this whole process once a second
-// under load (measured: ≈ 3 % of a core, and a pause of the event loop at every fork). Instead
+// no syncfs, and spawning `sync -f` forks this whole process at every checkpoint (measured at
+// one a second: ≈ 3 % of a core, and a pause of the event loop at every fork). Instead
 // one small shell stays up beside Berth and runs `sync -f ROOT` each time it reads a line,
 // answering "ok" or "fail"; it ends when Berth closes its input or exits.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';

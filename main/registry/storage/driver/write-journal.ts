@@ -4,9 +4,13 @@
 // first, then applied to the store with plain tmp+rename writes (no syncs); changes that arrive
 // while a sync runs are appended together and share the next one (group commit).
 //
-// Every second or so the journal is checkpointed: the segment being written is sealed, the
-// whole filesystem is synced once (syncfs through `sync -f` on Linux; elsewhere an fsync of each
-// file and folder the segment touched), and the segment is removed. At start, segments left by
+// Once the journal has been quiet for a second (or 30 s after a segment was started, or at
+// 16 MiB) it is checkpointed: the segment being written is sealed, the whole filesystem is
+// synced once (syncfs through `sync -f` on Linux; elsewhere an fsync of each file and folder the
+// segment touched), and the segment is removed. A checkpoint makes the syncs of requests that
+// run at the same moment wait behind it (syncfs also writes back other files' dirty data), so
+// under steady load it is put off (measured: a checkpoint every second raised the p99 of
+// back-to-back manifest PUTs from 8.8 to 12.6 ms). At start, segments left by
 // a process that died are replayed in order when the machine has restarted since they were
 // written (a power loss may have dropped applied changes from the page cache); after a plain
 // process crash on a running machine the page cache still holds everything that was applied,
@@ -30,9 +34,17 @@ export interface JournalTarget {
   syncAll(touched: ReadonlySet<string>): Promise<void>;
 }
 
-/** Seal a segment once it holds this much, or CHECKPOINT_MS after its first batch. */
-const SEGMENT_MAX_BYTES = 16 * 1024 * 1024;
-const CHECKPOINT_MS = 1000;
+/** When a segment is sealed and checkpointed. */
+export interface CheckpointTiming {
+  /** Once it holds this much, */
+  maxBytes: number;
+  /** or once no batch came for this long, */
+  idleMs: number;
+  /** or at the latest this long after it was started. */
+  maxMs: number;
+}
+
+const CHECKPOINT: CheckpointTiming = { maxBytes: 16 * 1024 * 1024, idleMs: 1000, maxMs: 30_000 };
 const HASH_BYTES = 8;
 const FRAME_HEAD = 4 + HASH_BYTES;
 
@@ -60,6 +72,7 @@ class Segment {
   /** The apply of the last batch written to this segment. */
   applied: Promise<void> = Promise.resolve();
   readonly touched = new Set<string>();
+  readonly startedAt = Date.now();
   constructor(readonly file: string, readonly fh: FileHandle) {}
 }
 
@@ -77,12 +90,17 @@ export class WriteJournal {
   private closed = false;
   private readonly instance = randomUUID();
 
-  private constructor(private readonly dir: string, private readonly target: JournalTarget, private readonly boot: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly target: JournalTarget,
+    private readonly boot: string,
+    private readonly timing: CheckpointTiming,
+  ) {}
 
   /** Opens the journal in `dir`, first replaying or discarding what dead processes left there. */
-  static async open(dir: string, target: JournalTarget): Promise<WriteJournal> {
+  static async open(dir: string, target: JournalTarget, timing: CheckpointTiming = CHECKPOINT): Promise<WriteJournal> {
     await mkdir(dir, { recursive: true });
-    const journal = new WriteJournal(dir, target, await bootId());
+    const journal = new WriteJournal(dir, target, await bootId(), timing);
     await journal.recover();
     openHere.add(journal.instance);
     return journal;
@@ -144,12 +162,13 @@ export class WriteJournal {
       const applied = this.applyChain.then(() => applyBatch(batch, this.target));
       this.applyChain = applied;
       seg.applied = applied;
-      if (seg.bytes >= SEGMENT_MAX_BYTES) this.sealWanted = true;
-      else this.timer ??= setTimeout(() => {
+      if (seg.bytes >= this.timing.maxBytes || Date.now() - seg.startedAt >= this.timing.maxMs) this.sealWanted = true;
+      else if (this.timer) this.timer.refresh();
+      else this.timer = setTimeout(() => {
         this.timer = undefined;
         this.sealWanted = true;
         this.kick();
-      }, CHECKPOINT_MS).unref();
+      }, this.timing.idleMs).unref();
     }
   }
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FilesystemDriver, JOURNAL_DIR } from '../../../../../main/registry/storage/driver/filesystem';
-import { decodeSegment, encodeSegment } from '../../../../../main/registry/storage/driver/write-journal';
+import { decodeSegment, encodeSegment, WriteJournal, type JournalOp } from '../../../../../main/registry/storage/driver/write-journal';
 import { runCleanups, tempDir } from '../../../../support/cleanup';
 
 after(runCleanups);
@@ -150,6 +150,29 @@ describe('the write journal', () => {
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepEqual(await segments(root), []);
     await d.close();
+  });
+
+  it('puts its checkpoint off while changes keep coming, up to its time limit, and checkpoints once they pause', async () => {
+    const dir = join(await tempDir('berth-journal-'), JOURNAL_DIR);
+    const syncs: number[] = [];
+    const t0 = Date.now();
+    const target = { apply: async (_op: JournalOp) => undefined, syncAll: async () => void syncs.push(Date.now() - t0) };
+    const journal = await WriteJournal.open(dir, target, { maxBytes: 1 << 20, idleMs: 300, maxMs: 1200 });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // A change every 100 ms for 2 s: never quiet for 300 ms, so only the time limit seals.
+    for (let i = 0; i < 20; i++) {
+      await journal.record([{ op: 'put', path: `/k/${i}`, content: Buffer.from('x') }]);
+      await sleep(100);
+    }
+    assert.equal(syncs.length, 1, `one checkpoint, at the time limit (checkpoints at ${syncs.join(', ')} ms)`);
+    assert.ok(syncs[0]! >= 1200 && syncs[0]! < 1700, `at ${syncs[0]} ms`);
+    // Then quiet: the second segment is checkpointed about idleMs after its last change.
+    const quietFrom = Date.now() - t0;
+    await sleep(600);
+    assert.equal(syncs.length, 2);
+    assert.ok(syncs[1]! - quietFrom < 500, `${syncs[1]! - quietFrom} ms after the last change`);
+    assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.log')), []);
+    await journal.close();
   });
 
   it('refuses keys inside its own folder', async () => {
