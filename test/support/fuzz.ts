@@ -10,6 +10,7 @@ import { parseConfig } from '../../main/config/load';
 import type { Logger } from '../../main/lib/logger';
 import { startRegistry, type RunningRegistry } from '../../main/registry/registry';
 import { JOURNAL_DIR } from '../../main/registry/storage/driver/filesystem';
+import { SEGMENT_NAME } from '../../main/registry/storage/driver/write-journal';
 import { tempDir } from './cleanup';
 import { testRegistryYaml } from './registry-yaml';
 
@@ -109,8 +110,8 @@ export async function layoutViolations(dataDir: string): Promise<string[]> {
   };
   await walk(dataDir, (rel) => {
     if (['docker', 'docker/registry', 'docker/registry/v2'].includes(rel)) return true;
-    // The write journal's folder and its segments (<pid>-<time>-<seq>.log).
-    if (rel === JOURNAL_DIR || new RegExp(`^${JOURNAL_DIR}/\\d+-[0-9a-z]+-\\d{6}\\.log$`).test(rel)) return true;
+    // The write journal's folder and its segments.
+    if (rel === JOURNAL_DIR || (rel.startsWith(`${JOURNAL_DIR}/`) && SEGMENT_NAME.test(rel.slice(JOURNAL_DIR.length + 1)))) return true;
     const m = /^docker\/registry\/v2\/(blobs|repositories)(?:\/(.*))?$/.exec(rel);
     if (!m) return false;
     if (m[1] === 'blobs' || m[2] === undefined) return true;

@@ -178,7 +178,7 @@ export class WriteJournal {
   }
 
   private async createSegment(): Promise<Segment> {
-    const file = join(this.dir, `${String(process.pid)}-${Date.now().toString(36)}-${String(this.seq++).padStart(6, '0')}.log`);
+    const file = join(this.dir, segmentName(process.pid, Date.now(), this.seq++));
     const fh = await open(file, 'a');
     try {
       await writeAll(fh, encodeSegment({ op: 'segment', pid: process.pid, instance: this.instance, boot: this.boot }, []));
@@ -222,7 +222,7 @@ export class WriteJournal {
   }
 
   private async recover(): Promise<void> {
-    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.log')).sort(bySegmentOrder);
+    const names = (await readdir(this.dir)).filter((n) => SEGMENT_NAME.test(n)).sort(bySegmentOrder);
     const done: string[] = [];
     const touched = new Set<string>();
     for (const name of names) {
@@ -326,10 +326,17 @@ export function decodeSegment(data: Buffer): { header: SegmentHeader | undefined
   return { header, ops };
 }
 
+/** A segment's file name: the writer's pid, its creation time (base 36) and a sequence number. */
+export const SEGMENT_NAME = /^(\d+)-([0-9a-z]+)-(\d{6})\.log$/;
+
+function segmentName(pid: number, time: number, seq: number): string {
+  return `${String(pid)}-${time.toString(36)}-${String(seq).padStart(6, '0')}.log`;
+}
+
 /** Segments by creation: the writer's start time, then its sequence number. */
 function bySegmentOrder(a: string, b: string): number {
   const key = (n: string) => {
-    const [, time = '', seq = ''] = n.replace(/\.log$/, '').split('-');
+    const [, , time = '', seq = ''] = SEGMENT_NAME.exec(n) ?? [];
     return `${time.padStart(12, '0')}-${seq}`;
   };
   return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
