@@ -37,6 +37,7 @@ const USAGE = `npm run bench -- [options]   (details: bench/README.md)
   --blobdescriptor-cache  add storage.cache.blobdescriptor: inmemory to both configs
   --list                list the scenarios
   --soak [--minutes N]  the mixed c=16 load for N minutes (default 10) per server, RSS every second
+  --soak-only KIND      the soak on one server only (berth or reference)
   --scale               the scale bench instead: generated stores of --sizes repositories
   --sizes A,B,...       store sizes for --scale (default 1000,10000,100000); --seed S (default 1)
   --scale-parts P,...   what --scale runs besides start/memory/listings: gc,fsck,pull (default all)
@@ -59,6 +60,7 @@ function cli() {
       list: { type: 'boolean', default: false },
       soak: { type: 'boolean', default: false },
       minutes: { type: 'string', default: '10' },
+      'soak-only': { type: 'string' },
       scale: { type: 'boolean', default: false },
       sizes: { type: 'string' },
       seed: { type: 'string', default: '1' },
@@ -159,8 +161,10 @@ async function main(): Promise<number> {
   }
   if (args.soak) {
     const opts: StartOptions = { blobDescriptorCache: args['blobdescriptor-cache'] };
+    const only = args['soak-only'];
+    if (only !== undefined && !SERVER_KINDS.includes(only as ServerKind)) throw new Error(`--soak-only must be one of ${SERVER_KINDS.join(', ')}`);
     const file = await runSoak({
-      minutes: args.minutes, out: args.out, log,
+      minutes: args.minutes, out: args.out, log, kinds: only === undefined ? undefined : [only as ServerKind],
       start: async (kind) => {
         const s = await startServer(kind, opts);
         started.push(s);

@@ -3,6 +3,7 @@
 // named by another algorithm holds the sha256 digest (distribution's alias links).
 import type { Readable } from 'node:stream';
 import { DIGEST_BYTES, Lru, stringBytes } from '../../lib/lru';
+import { CACHE_BUDGET } from './cache-budget';
 import { sha256Digest } from '../digest';
 import { blobUnknown } from '../errors';
 import { parseDigest, type Digest } from '../reference';
@@ -20,9 +21,9 @@ export interface BlobInfo {
 
 export class BlobStore {
   // Blobs are immutable, so a size, once read, stays true until the blob is deleted.
-  private readonly sizes = new Lru<string, number>(4 << 20, (digest) => stringBytes(digest) + 16);
+  private readonly sizes = new Lru<string, number>(CACHE_BUDGET.blobSizes, (digest) => stringBytes(digest) + 16);
   // repo@digest → canonical digest; dropped when the link is removed.
-  private readonly links = new Lru<string, Digest>(4 << 20, (key) => stringBytes(key) + DIGEST_BYTES);
+  private readonly links = new Lru<string, Digest>(CACHE_BUDGET.blobLinks, (key) => stringBytes(key) + DIGEST_BYTES);
 
   /** Keeps online GC from deleting what an operation relies on (see gc-guard.ts). */
   readonly guard = new GcGuard();

@@ -2,6 +2,7 @@
 // validates what a manifest references, stores its exact bytes, links it, moves the tag last,
 // and keeps the catalog and referrers indexes current.
 import { DIGEST_BYTES, Lru, stringBytes } from '../../lib/lru';
+import { CACHE_BUDGET } from './cache-budget';
 import type { ValidationConfig } from '../../config/types';
 import { digestOf } from '../digest';
 import { manifestUnknown, RegistryError } from '../errors';
@@ -30,8 +31,8 @@ export interface PutResult {
 const CACHE_MAX_BYTES = 64 * 1024;
 
 export class ManifestStore {
-  private readonly bodies = new Lru<string, { bytes: Buffer; mediaType: string }>(8 << 20, (digest, body) => stringBytes(digest) + body.bytes.length + 100);
-  private readonly revisions = new Lru<string, Digest>(4 << 20, (key) => stringBytes(key) + DIGEST_BYTES);
+  private readonly bodies = new Lru<string, { bytes: Buffer; mediaType: string }>(CACHE_BUDGET.manifestBodies, (digest, body) => stringBytes(digest) + body.bytes.length + 100);
+  private readonly revisions = new Lru<string, Digest>(CACHE_BUDGET.manifestRevisions, (key) => stringBytes(key) + DIGEST_BYTES);
   readonly referrers: ReferrersIndex;
   private readonly layerUrls: UrlPolicy;
 
