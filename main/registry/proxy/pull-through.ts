@@ -13,9 +13,9 @@
 //   only the mirror moves it, once the new image is here completely (warm-fetch.ts, through the
 //   methods marked for it below).
 // - A missing blob is streamed to the first client while it is written to the cache, and is
-//   committed only after its digest verifies; the last chunk is held back until the digest
-//   verifies, so a client never receives a complete-looking wrong blob (it does not wait for the
-//   cache's copy to be synced). Concurrent requests for the same blob share the one download.
+//   committed only after its digest verifies. The last chunk is held back until the digest is
+//   checked, so a client never receives a complete-looking wrong blob; it does not wait for the
+//   cache's copy to be synced. Concurrent requests for the same blob share the one download.
 //   HEAD never downloads; a Range on a miss is served once the blob is in.
 import { PassThrough, Transform } from 'node:stream';
 import type { Logger } from '../../lib/logger';
