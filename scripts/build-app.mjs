@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { bcryptDefine } from './bcrypt-source.mjs';
+import { keepLatin1 } from './keep-latin1.mjs';
 
 export async function buildApp({ outdir = 'dist/app' } = {}) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -15,6 +16,7 @@ export async function buildApp({ outdir = 'dist/app' } = {}) {
   const main = await build({
     ...common, define: { ...common.define, ...bcryptDefine() }, entryPoints: ['main/index.ts'], outfile: `${outdir}/main.cjs`, target: 'node22',
   });
+  keepLatin1(`${outdir}/main.cjs`);
   const preload = await build({ ...common, entryPoints: ['preload/index.ts'], outfile: `${outdir}/preload.cjs`, target: 'chrome130' });
   const requires = Object.values(preload.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
   const extra = requires.filter((p) => p !== 'electron');

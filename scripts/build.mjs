@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { bcryptDefine } from './bcrypt-source.mjs';
 import { buildApp } from './build-app.mjs';
 import { buildRenderer } from './build-renderer.mjs';
+import { keepLatin1 } from './keep-latin1.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -30,6 +31,7 @@ if (electron.length > 0 || imports.includes('electron')) {
   console.error('build: the headless bundle must not include electron:', electron);
   process.exit(1);
 }
+keepLatin1('dist/berth.cjs');
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/berth.meta.json', JSON.stringify(result.metafile));
 
