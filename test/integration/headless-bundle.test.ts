@@ -73,6 +73,14 @@ test('the bundle has no electron among its inputs', async () => {
   assert.deepEqual(inputs.filter((p) => /electron/.test(p)), []);
 });
 
+test('the bundles are Latin-1 text, which V8 keeps at one byte per character (two for all of it otherwise)', async () => {
+  for (const file of ['dist/berth.cjs', 'dist/app/main.cjs']) {
+    const text = await readFile(file, 'utf8');
+    const wide = [...new Set(text.match(/[\u0100-\uffff]/g) ?? [])];
+    assert.deepEqual(wide, [], `${file} holds characters above U+00FF`);
+  }
+});
+
 test('berth serve from the bundle: push and pull an image, then stop on SIGTERM', async () => {
   const port = await freePort();
   const cfg = join(dir, 'serve.yml');
