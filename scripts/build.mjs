@@ -31,9 +31,9 @@ if (electron.length > 0 || imports.includes('electron')) {
   console.error('build: the headless bundle must not include electron:', electron);
   process.exit(1);
 }
-keepLatin1('dist/berth.cjs');
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/berth.meta.json', JSON.stringify(result.metafile));
+keepLatin1('dist/berth.cjs');
 
 await buildRenderer();
 await buildApp();

@@ -140,11 +140,8 @@ export class UploadStore {
       // are synced (a failed write drops it, and the file is then re-hashed below).
       const running = s.hash ? 'sha256:' + s.hash.digest('hex') : undefined;
       s.hash = undefined;
-      let told = false;
-      if (running !== undefined && running === digest.value) {
-        told = true;
-        opts.onVerified?.();
-      }
+      const verifiedEarly = running !== undefined && running === digest.value;
+      if (verifiedEarly) opts.onVerified?.();
       // The bytes reach stable storage before the blob becomes visible.
       const w = this.takeWriter(s) ?? (await this.driver.writer(data, { append: true }));
       await w.commit();
@@ -154,7 +151,7 @@ export class UploadStore {
         await this.remove(name, id);
         throw new RegistryError('digest-invalid', undefined, { expected: digest.value, actual: claimed });
       }
-      if (!told) opts.onVerified?.();
+      if (!verifiedEarly) opts.onVerified?.();
       const canonical = parseDigest(sha256)!;
       // Check and write (move, links) as one guarded operation, so an online GC cannot delete
       // the blob between them.
