@@ -7,6 +7,7 @@ import { bcryptDefine } from './bcrypt-source.mjs';
 import { buildApp } from './build-app.mjs';
 import { buildRenderer } from './build-renderer.mjs';
 import { keepLatin1 } from './keep-latin1.mjs';
+import { buildS3Sdk, s3External } from './s3-bundle.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -22,6 +23,7 @@ const result = await build({
   legalComments: 'none',
   define: { __BERTH_VERSION__: JSON.stringify(pkg.version), ...bcryptDefine() },
   logLevel: 'warning',
+  plugins: [s3External],
 });
 
 const inputs = Object.keys(result.metafile.inputs);
@@ -34,6 +36,7 @@ if (electron.length > 0 || imports.includes('electron')) {
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/berth.meta.json', JSON.stringify(result.metafile));
 keepLatin1('dist/berth.cjs');
+await buildS3Sdk('dist', 'node20');
 
 await buildRenderer();
 await buildApp();

@@ -17,9 +17,9 @@ const asRecord = (v: unknown): Record<string, unknown> =>
 
 export function checkCompat(file: ConfigFile, report: Report): void {
   const storage = file.storage ?? {};
-  for (const driver of ['s3', 'gcs', 'azure'] as const) {
+  for (const driver of ['gcs', 'azure'] as const) {
     if (Object.hasOwn(storage, driver)) {
-      report.error(`storage.${driver}`, `the ${driver} storage driver ${NOT_IN_BERTH}`, 'use storage.filesystem');
+      report.error(`storage.${driver}`, `the ${driver} storage driver ${NOT_IN_BERTH}`, 'use storage.filesystem or storage.s3');
     }
   }
 

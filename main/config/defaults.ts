@@ -11,6 +11,16 @@ export const DEFAULTS = {
   /** distribution's filesystem driver raises anything lower to this. */
   minMaxthreads: 25,
   blobdescriptorsize: 10000,
+  /** registry:3's s3 driver: part sizes in bytes, the copy's parallelism. */
+  s3: {
+    chunksize: 10 * 1024 * 1024,
+    minChunksize: 5 * 1024 * 1024,
+    multipartcopychunksize: 32 * 1024 * 1024,
+    multipartcopymaxconcurrency: 100,
+    multipartcopythresholdsize: 32 * 1024 * 1024,
+    storageclass: 'STANDARD',
+    objectacl: 'private',
+  },
   uploadpurging: { enabled: true, age: '168h', interval: '24h', dryrun: false },
   /** registry:3 picks a random port when http.addr is empty; Berth listens on the usual one. */
   httpAddr: ':5000',

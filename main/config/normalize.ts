@@ -9,7 +9,7 @@ import { type Report } from './report';
 import { httpUrl } from './value-checks';
 import type { ConfigFile } from './schema';
 import type {
-  AuthConfig, DebugConfig, HttpConfig, LogConfig, ProxyConfig, RegistryConfig, StorageConfig, TlsConfig, ValidationConfig,
+  AuthConfig, DebugConfig, HttpConfig, LogConfig, ProxyConfig, RegistryConfig, S3StorageConfig, StorageConfig, TlsConfig, ValidationConfig,
 } from './types';
 
 type Section<K extends keyof ConfigFile> = NonNullable<ConfigFile[K]>;
@@ -75,11 +75,11 @@ function storageConfig(storage: ConfigFile['storage'], report: Report, ms: Ms): 
   if (!storage) {
     report.error('storage', 'is missing: a storage driver must be configured', 'add `storage: { filesystem: { rootdirectory: /var/lib/registry } }`');
   } else if (drivers.length === 0) {
-    report.error('storage', 'no storage driver is configured', 'add storage.filesystem or storage.inmemory');
+    report.error('storage', 'no storage driver is configured', 'add storage.filesystem, storage.s3 or storage.inmemory');
   } else if (drivers.length > 1) {
     report.error('storage', `exactly one storage driver must be configured, found ${drivers.join(' and ')}`);
   }
-  const driver = drivers[0] === 'inmemory' ? 'inmemory' : 'filesystem';
+  const driver = drivers[0] === 'inmemory' || drivers[0] === 's3' ? drivers[0] : 'filesystem';
 
   let maxthreads = s.filesystem?.maxthreads ?? DEFAULTS.maxthreads;
   if (maxthreads < DEFAULTS.minMaxthreads) {
@@ -109,6 +109,7 @@ function storageConfig(storage: ConfigFile['storage'], report: Report, ms: Ms): 
   return {
     driver,
     filesystem: { rootdirectory: s.filesystem?.rootdirectory || DEFAULTS.rootdirectory, maxthreads },
+    s3: driver === 's3' ? s3Config(s.s3 ?? {}, report) : undefined,
     delete: { enabled: s.delete?.enabled ?? false },
     cache: { blobdescriptor, blobdescriptorsize: cache.blobdescriptorsize ?? DEFAULTS.blobdescriptorsize },
     tag: { concurrencylimit: s.tag?.concurrencylimit ?? 0 },
@@ -122,6 +123,50 @@ function storageConfig(storage: ConfigFile['storage'], report: Report, ms: Ms): 
       readonly: { enabled: s.maintenance?.readonly?.enabled ?? false },
     },
     redirect: { disable: s.redirect?.disable ?? false },
+  };
+}
+
+function s3Config(c: NonNullable<Section<'storage'>['s3']>, report: Report): S3StorageConfig {
+  const d = DEFAULTS.s3;
+  if (!c.region) report.error('storage.s3.region', 'is required', 'set the region the bucket is in, e.g. us-east-1 (any value for most S3-compatible servers)');
+  if (!c.bucket) report.error('storage.s3.bucket', 'is required', 'name an existing bucket');
+  if (c.accesskey && !c.secretkey) report.error('storage.s3.secretkey', 'is required with accesskey');
+  if (!c.accesskey && c.secretkey) report.error('storage.s3.accesskey', 'is required with secretkey');
+  if (c.v4auth === false) report.error('storage.s3.v4auth', 'signature version 2 is not supported (registry:3 dropped it too)', 'remove v4auth or set it to true');
+  const secure = c.secure ?? true;
+  // registry:3's rule: an endpoint without a scheme gets https, or http when `secure` is false.
+  const endpoint = !c.regionendpoint || /^[a-z][a-z0-9+.-]*:\/\//i.test(c.regionendpoint) ? c.regionendpoint ?? '' : `${secure ? 'https' : 'http'}://${c.regionendpoint}`;
+  if (endpoint) httpUrl('storage.s3.regionendpoint', endpoint, report);
+  const chunksize = c.chunksize ?? d.chunksize;
+  if (chunksize < d.minChunksize) report.error('storage.s3.chunksize', `${chunksize} is below S3's smallest part, ${d.minChunksize} bytes`);
+  const copyChunk = c.multipartcopychunksize ?? d.multipartcopychunksize;
+  if (copyChunk < d.minChunksize) report.error('storage.s3.multipartcopychunksize', `${copyChunk} is below S3's smallest part, ${d.minChunksize} bytes`);
+  const copyConcurrency = c.multipartcopymaxconcurrency ?? d.multipartcopymaxconcurrency;
+  if (copyConcurrency < 1) report.error('storage.s3.multipartcopymaxconcurrency', 'must be at least 1');
+  return {
+    region: c.region ?? '',
+    regionendpoint: endpoint,
+    bucket: c.bucket ?? '',
+    rootdirectory: c.rootdirectory ?? '',
+    accesskey: c.accesskey || undefined,
+    secretkey: c.secretkey || undefined,
+    sessiontoken: c.sessiontoken || undefined,
+    // registry:2 used path-style requests whenever an endpoint was set; S3-compatible servers
+    // on a plain host name or address need them, so that stays the default with an endpoint.
+    forcepathstyle: c.forcepathstyle ?? Boolean(c.regionendpoint),
+    encrypt: c.encrypt ?? false,
+    keyid: c.keyid || undefined,
+    secure,
+    skipverify: c.skipverify ?? false,
+    chunksize,
+    multipartcopychunksize: copyChunk,
+    multipartcopymaxconcurrency: copyConcurrency,
+    multipartcopythresholdsize: c.multipartcopythresholdsize ?? d.multipartcopythresholdsize,
+    storageclass: (c.storageclass || d.storageclass).toUpperCase(),
+    objectacl: c.objectacl || d.objectacl,
+    useragent: c.useragent || undefined,
+    usedualstack: c.usedualstack ?? false,
+    accelerate: c.accelerate ?? false,
   };
 }
 

@@ -7,6 +7,9 @@ export const REDACTED = '***';
 export function redactConfig(config: RegistryConfig): RegistryConfig {
   const copy = structuredClone(config);
   if (copy.http.secret) copy.http.secret = REDACTED;
+  const s3 = copy.storage.s3;
+  if (s3?.secretkey) s3.secretkey = REDACTED;
+  if (s3?.sessiontoken) s3.sessiontoken = REDACTED;
   if (copy.proxy) {
     if (copy.proxy.password) copy.proxy.password = REDACTED;
     copy.proxy.remoteurl = redactUrl(copy.proxy.remoteurl);

@@ -24,6 +24,11 @@ export function strList() {
 export const bool = () => z.boolean().nullish();
 export const count = () => z.number().int().min(0).nullish();
 
+// distribution reads storage driver parameters loosely: "100" and "true" (from an environment
+// variable, say) count as a number and a boolean there, so they do here.
+export const looseCount = () => z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v), z.number().int().min(0)).nullish();
+export const looseBool = () => z.preprocess((v) => (typeof v === 'string' && /^(true|false)$/i.test(v) ? v.toLowerCase() === 'true' : v), z.boolean()).nullish();
+
 /** A Go duration string ("10s") or a bare integer of nanoseconds. */
 export function duration() {
   return z

@@ -8,7 +8,7 @@ import { LOG_LEVELS } from '../lib/logger';
 import { cipherSuiteProblem, KNOWN_CIPHER_SUITES } from './cipher-suites';
 import { closest } from './suggest';
 import { berthSection } from './berth-section';
-import { bool, choice, count, duration, opaque, section, str, strList } from './schema-kinds';
+import { bool, choice, count, duration, looseBool, looseCount, opaque, section, str, strList } from './schema-kinds';
 
 const minimumTls = z
   .string()
@@ -39,12 +39,36 @@ const cipherSuites = strList().superRefine((list, ctx) => {
 const storage = section({
   filesystem: section({
     rootdirectory: str(),
-    // distribution reads driver parameters loosely, so "100" (e.g. from an env var) is a number too.
-    maxthreads: z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v), z.number().int().min(0)).nullish(),
+    maxthreads: looseCount(),
   }),
   // The in-memory driver has no parameters (`inmemory:` with nothing after it is normal).
   inmemory: section({}),
-  s3: opaque(),
+  s3: section({
+    region: str(),
+    regionendpoint: str(),
+    bucket: str(),
+    rootdirectory: str(),
+    accesskey: str(),
+    secretkey: str(),
+    sessiontoken: str(),
+    forcepathstyle: looseBool(),
+    encrypt: looseBool(),
+    keyid: str(),
+    secure: looseBool(),
+    skipverify: looseBool(),
+    v4auth: looseBool(),
+    chunksize: looseCount(),
+    multipartcopychunksize: looseCount(),
+    multipartcopymaxconcurrency: looseCount(),
+    multipartcopythresholdsize: looseCount(),
+    storageclass: str(),
+    objectacl: str(),
+    useragent: str(),
+    usedualstack: looseBool(),
+    accelerate: looseBool(),
+    // The AWS SDK's own request logging in registry:3; Berth logs through its logger instead.
+    loglevel: str(),
+  }),
   gcs: opaque(),
   azure: opaque(),
   delete: section({ enabled: bool() }),

@@ -21,10 +21,41 @@ export interface FilesystemStorageConfig {
   maxthreads: number;
 }
 
+/** storage.s3, as registry:3's s3 driver reads it (docs/config.md), with defaults applied. */
+export interface S3StorageConfig {
+  region: string;
+  /** URL of an S3-compatible service (a scheme added by `secure` when it had none); empty for Amazon S3. */
+  regionendpoint: string;
+  bucket: string;
+  rootdirectory: string;
+  /** Without keys the SDK's standard credential chain applies. */
+  accesskey: string | undefined;
+  secretkey: string | undefined;
+  sessiontoken: string | undefined;
+  forcepathstyle: boolean;
+  encrypt: boolean;
+  keyid: string | undefined;
+  secure: boolean;
+  skipverify: boolean;
+  /** Bytes per part of a multipart upload (at least 5 MiB). */
+  chunksize: number;
+  multipartcopychunksize: number;
+  multipartcopymaxconcurrency: number;
+  multipartcopythresholdsize: number;
+  /** 'NONE' sends no storage class. */
+  storageclass: string;
+  objectacl: string;
+  useragent: string | undefined;
+  usedualstack: boolean;
+  accelerate: boolean;
+}
+
 export interface StorageConfig {
   /** Exactly one driver is configured, as in distribution. */
-  driver: 'filesystem' | 'inmemory';
+  driver: 'filesystem' | 'inmemory' | 's3';
   filesystem: FilesystemStorageConfig;
+  /** Set when driver is 's3'. */
+  s3: S3StorageConfig | undefined;
   delete: { enabled: boolean };
   /** Accepted for compatibility; Berth always keeps its own in-memory caches. */
   cache: { blobdescriptor: 'inmemory' | 'none'; blobdescriptorsize: number };

@@ -12,7 +12,7 @@ import { parseExportRef } from '../archive/export-ref';
 import { parsePlatform } from '../archive/platform';
 import { resolveConfigSource } from '../config/config-source';
 import { silentLogger } from '../lib/logger';
-import { createDriver } from '../registry/registry';
+import { openDriver } from '../registry/registry';
 import { RegistryStore } from '../registry/storage/registry-store';
 
 export const EXPORT_USAGE = `Usage:
@@ -50,7 +50,7 @@ export async function runExport(args: string[]): Promise<number> {
 
   const { config } = await resolveConfigSource(values.config).load();
   if (config.storage.driver !== 'filesystem') throw new ExportError('export reads filesystem storage; this configuration keeps its images in memory');
-  const store = new RegistryStore(createDriver(config), config, silentLogger);
+  const store = new RegistryStore(await openDriver(config), config, silentLogger);
   const progress = process.stderr.isTTY ? progressLine() : undefined;
   // Ctrl-C ends the process mid-write: remove the partial archive, as a failed export does.
   const interrupted = () => {

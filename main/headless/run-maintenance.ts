@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import type { RegistryConfig } from '../config/types';
 import type { Logger } from '../lib/logger';
 import { isWildcardHost, parseListenAddress } from '../config/listen-address';
-import { createDriver } from '../registry/registry';
+import { openDriver } from '../registry/registry';
 import type { FsckOptions, FsckReport } from '../registry/storage/maintenance/fsck';
 import type { GcOptions, GcReport } from '../registry/storage/maintenance/gc';
 import { RegistryStore } from '../registry/storage/registry-store';
@@ -46,7 +46,7 @@ export async function runMaintenance(config: RegistryConfig, dataDir: string, ta
     }
   }
   if (config.storage.driver !== 'filesystem') throw new Error(`${task.kind} needs filesystem storage when no server is running`);
-  const store = new RegistryStore(createDriver(config), config, log);
+  const store = new RegistryStore(await openDriver(config), config, log);
   try {
     const report = task.kind === 'gc' ? await store.gc(task.opts) : await store.fsck(task.opts);
     return { where: { mode: 'offline', root: config.storage.filesystem.rootdirectory }, report };

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resolveConfigSource } from '../config/config-source';
 import { defaultConfigYaml, redactConfig } from '../config/load';
+import { storageLabel } from '../config/storage-label';
 import type { RegistryConfig } from '../config/types';
 import { createCore } from '../control/core';
 import { createLogger } from '../lib/logger';
@@ -57,8 +58,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   const state = runtime.state;
   if (started && state.status === 'running') {
     log.info('configuration', { source, config: redactConfig(config) });
-    const storage = config.storage.driver === 'filesystem' ? config.storage.filesystem.rootdirectory : 'in memory';
-    process.stdout.write(`Berth registry listening on ${state.url} (storage: ${storage}; config: ${source})\n`);
+    process.stdout.write(`Berth registry listening on ${state.url} (storage: ${storageLabel(config.storage)}; config: ${source})\n`);
     if (state.debugUrl) process.stdout.write(`Health and metrics on ${state.debugUrl}/debug/health\n`);
     if (runtime.adminPath) process.stdout.write(`Maintenance channel (berth gc, fsck, users) on ${runtime.adminPath}\n`);
     const hint = shareHint(config, state.port);

@@ -12,7 +12,7 @@ import { resolveConfigSource } from '../config/config-source';
 import type { RegistryConfig } from '../config/types';
 import { createLogger, silentLogger } from '../lib/logger';
 import { isProxy, startProxyMode } from '../registry/proxy/proxy-mode';
-import { createDriver } from '../registry/registry';
+import { openDriver } from '../registry/registry';
 import { RegistryStore } from '../registry/storage/registry-store';
 import { askAdmin } from '../runtime/admin-client';
 import { adminEndpoint, serverIdentity } from '../runtime/admin-endpoint';
@@ -76,7 +76,7 @@ async function sync(config: RegistryConfig, dataDir: string, request: { now: boo
   }
   if (config.storage.driver !== 'filesystem') throw new Error('berth sync needs filesystem storage when no server is running');
   const log = config.log.level === 'error' ? silentLogger : createLogger({ level: 'warn', format: 'text' });
-  const store = new RegistryStore(createDriver(config), config, log);
+  const store = new RegistryStore(await openDriver(config), config, log);
   await store.open();
   const proxy = await startProxyMode(config, store, log, { background: false });
   try {

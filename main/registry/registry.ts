@@ -37,10 +37,25 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-export function createDriver(config: RegistryConfig): StorageDriver {
-  return config.storage.driver === 'inmemory'
-    ? new InMemoryDriver()
-    : new FilesystemDriver({ rootdirectory: config.storage.filesystem.rootdirectory });
+/**
+ * The configured storage driver, ready to use. The s3 driver and the AWS SDK under it are loaded
+ * only when configured (the SDK is a separate bundle, dist/s3-sdk.cjs, in builds): a filesystem registry
+ * should not carry them. Its bucket is checked here, so a wrong key, a missing bucket or an
+ * unreachable endpoint fails the start with one message.
+ */
+export async function openDriver(config: RegistryConfig): Promise<StorageDriver> {
+  const { driver, s3, filesystem } = config.storage;
+  if (driver === 'inmemory') return new InMemoryDriver();
+  if (driver === 'filesystem') return new FilesystemDriver({ rootdirectory: filesystem.rootdirectory });
+  const { S3Driver } = await import('./storage/driver/s3');
+  const d = new S3Driver(s3!);
+  try {
+    await d.check();
+  } catch (err) {
+    await d.close();
+    throw err;
+  }
+  return d;
 }
 
 /**
@@ -82,7 +97,7 @@ async function ensureStorageRoot(root: string): Promise<void> {
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
   const { config, log } = opts;
   if (!opts.driver && config.storage.driver === 'filesystem') await ensureStorageRoot(config.storage.filesystem.rootdirectory);
-  const driver = opts.driver ?? createDriver(config);
+  const driver = opts.driver ?? (await openDriver(config));
   const store = new RegistryStore(driver, config, log);
   await store.open();
 

@@ -23,7 +23,7 @@ export async function startBerth(opts: RegistryProcessOptions = {}): Promise<Reg
   const root = opts.root ?? join(work, 'data');
   const addr = `${opts.host ?? '127.0.0.1'}:${opts.port ?? (await freePort())}`;
   const config = join(work, 'config.yml');
-  await writeFile(config, testRegistryYaml(root, { dataDir: root, addr, logLevel: opts.logLevel ?? 'warn', accessLog: true, extra: opts.extraYaml ? [opts.extraYaml] : [] }));
+  await writeFile(config, testRegistryYaml(root, { dataDir: root, addr, logLevel: opts.logLevel ?? 'warn', accessLog: true, ...(opts.storage ? { storage: opts.storage } : {}), extra: opts.extraYaml ? [opts.extraYaml] : [] }));
   const args = [entry, 'serve', '--config', config];
   const [command, argv] = opts.netns ? opts.netns.exec(process.execPath, args) : [process.execPath, args];
   // Its own data folder, so the maintenance socket lives in the test's folder, not in $HOME.

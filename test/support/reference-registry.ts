@@ -13,9 +13,11 @@ export async function startReferenceRegistry(opts: RegistryProcessOptions = {}):
   const root = opts.root ?? join(work, 'data');
   const addr = `${opts.host ?? '127.0.0.1'}:${opts.port ?? (await freePort())}`;
   const config = join(work, 'config.yml');
-  await writeFile(config, testRegistryYaml(root, { dataDir: root, addr, logLevel: opts.logLevel ?? 'warn', accessLog: true, extra: opts.extraYaml ? [opts.extraYaml] : [] }));
+  await writeFile(config, testRegistryYaml(root, { dataDir: root, addr, logLevel: opts.logLevel ?? 'warn', accessLog: true, ...(opts.storage ? { storage: opts.storage } : {}), extra: opts.extraYaml ? [opts.extraYaml] : [] }));
   const [command, argv] = opts.netns ? opts.netns.exec(binary, ['serve', config]) : [binary, ['serve', config]];
-  const proc = spawnProcess(`docker-registry ${addr}`, command, argv);
+  // distribution 2.8.2's s3 driver panics at start when AWS_CA_BUNDLE is set (some CI images set it).
+  const { AWS_CA_BUNDLE: _caBundle, ...env } = process.env;
+  const proc = spawnProcess(`docker-registry ${addr}`, command, argv, { env });
   const url = `http://${addr}`;
   await waitForHttp(`${url}/v2/`, { proc, timeoutMs: opts.readyTimeoutMs ?? 30_000, status: opts.readyStatus ?? 200 });
   return { kind: 'reference', url, addr, root, config, proc, stop: () => proc.stop() };

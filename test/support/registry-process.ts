@@ -18,6 +18,8 @@ export interface RegistryProcessOptions {
   netns?: TestNamespace;
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   readyTimeoutMs?: number;
+  /** Lines under `storage:` instead of the filesystem driver (registry-yaml.ts). */
+  storage?: string[];
   /** Top-level YAML appended to the config (e.g. `auth:`); keys must not repeat. */
   extraYaml?: string;
   /** The status GET /v2/ answers once the registry is up (401 with authentication on). */

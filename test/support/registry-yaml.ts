@@ -14,6 +14,8 @@ export interface TestYamlOptions {
   deleteEnabled?: boolean;
   /** Storage root; `<root>/data` by default. */
   dataDir?: string;
+  /** Lines under `storage:` instead of the filesystem driver (e.g. an `s3:` block), indented by two spaces. */
+  storage?: string[];
   /** Lines under `http:` after `addr`, already indented by two spaces. */
   http?: string[];
   /** Top-level lines appended at the end (keys must not repeat the ones above). */
@@ -30,8 +32,7 @@ export function testRegistryYaml(root: string, o: TestYamlOptions = {}): string 
     `  level: ${o.logLevel ?? 'error'}`,
     ...(o.accessLog ? [] : ['  accesslog:', '    disabled: true']),
     'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${o.dataDir ?? `${root}/data`}`,
+    ...(o.storage ?? ['  filesystem:', `    rootdirectory: ${o.dataDir ?? `${root}/data`}`]),
     '  delete:',
     `    enabled: ${o.deleteEnabled ?? true}`,
     'http:',

@@ -17,7 +17,7 @@ import { exportImages } from '../../../main/archive/export';
 import { ExportError } from '../../../main/archive/export-error';
 import { parseExportRef } from '../../../main/archive/export-ref';
 import { silentLogger } from '../../../main/lib/logger';
-import { createDriver } from '../../../main/registry/registry';
+import { openDriver } from '../../../main/registry/registry';
 import { RegistryStore } from '../../../main/registry/storage/registry-store';
 import { runCleanups, tempDir } from '../../support/cleanup';
 import {
@@ -68,7 +68,7 @@ before(async () => {
   signature = sig.digest;
   sbom = (await pushArtifact(reg.url, 'team/multi', descriptorOf(MT.ociManifest, sig.manifest), 'application/spdx+json')).digest;
 
-  store = new RegistryStore(createDriver(reg.config), reg.config, silentLogger);
+  store = new RegistryStore(await openDriver(reg.config), reg.config, silentLogger);
 });
 after(async () => {
   await reg.stop();

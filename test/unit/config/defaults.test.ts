@@ -68,6 +68,16 @@ describe('redactConfig', () => {
     assert.ok(!JSON.stringify(safe).includes('hunter2') && !JSON.stringify(safe).includes('s3cr3t'));
   });
 
+  it("hides the s3 driver's secret key and session token, keeping the access key", () => {
+    const { config } = parseConfig('version: 0.1\nstorage:\n  s3:\n    region: r\n    bucket: b\n    accesskey: AKIDEXAMPLE\n    secretkey: wJalrXUtnFEMI\n    sessiontoken: FwoGZXIvYXdzEJr\n');
+    const safe = redactConfig(config);
+    assert.equal(safe.storage.s3?.accesskey, 'AKIDEXAMPLE');
+    assert.equal(safe.storage.s3?.secretkey, '***');
+    assert.equal(safe.storage.s3?.sessiontoken, '***');
+    assert.equal(config.storage.s3?.secretkey, 'wJalrXUtnFEMI');
+    assert.ok(!JSON.stringify(safe).includes('wJalrXUtnFEMI') && !JSON.stringify(safe).includes('FwoGZXIvYXdzEJr'));
+  });
+
   it('leaves unset secrets unset', () => {
     const safe = redactConfig(defaultConfig('/d'));
     assert.equal(safe.http.secret, undefined);

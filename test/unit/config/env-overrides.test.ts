@@ -117,7 +117,7 @@ describe('environment overrides', () => {
   });
 
   it('reaches registry:3-only sections so they are judged like file keys', () => {
-    assert.throws(() => parse({ REGISTRY_STORAGE_S3_REGION: 'us-east-1' }), (e: ConfigError) => /storage.s3/.test(e.message));
+    assert.throws(() => parse({ REGISTRY_STORAGE_GCS_BUCKET: 'b' }), (e: ConfigError) => /storage.gcs/.test(e.message));
   });
 
   it('can override version and nothing else is read when env is omitted', () => {

@@ -153,7 +153,7 @@ describe('bad values', () => {
 
 describe('registry:3 features Berth does not have', () => {
   const refused: Array<[string, string]> = [
-    ['version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: b\n', 'storage.s3'],
+    ['version: 0.1\nstorage:\n  gcs:\n    bucket: b\n', 'storage.gcs'],
     ['version: 0.1\nstorage:\n  azure: {}\n', 'storage.azure'],
     [BASE + 'auth:\n  token:\n    realm: https://auth\n', 'auth.token'],
     [BASE + 'auth:\n  silly:\n    realm: x\n', 'auth.silly'],

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultConfig } from '../../../../main/config/load';
 import { silentLogger } from '../../../../main/lib/logger';
-import { createDriver } from '../../../../main/registry/registry';
+import { openDriver } from '../../../../main/registry/registry';
 import { RegistryStore } from '../../../../main/registry/storage/registry-store';
 import {
   ContentSource, OCI_MANIFEST, TAGS_REPOSITORY, blobCount, catalogNames, generateStore, imageOf, repositoryName, tagImages, tagNames, type ScaleSpec,
@@ -50,7 +50,7 @@ describe('the scale fixture generator', () => {
   it("is a clean store for Berth's fsck, with every blob, manifest and tag counted", async () => {
     const config = defaultConfig(path.dirname(root));
     assert.equal(config.storage.filesystem.rootdirectory, root);
-    const r = await new RegistryStore(createDriver(config), config, silentLogger).fsck();
+    const r = await new RegistryStore(await openDriver(config), config, silentLogger).fsck();
     assert.equal(r.errors, 0, JSON.stringify(r.problems.slice(0, 5)));
     assert.equal(r.leftovers, 0, JSON.stringify(r.problems.slice(0, 5)));
     assert.equal(r.repositories, spec.repositories + 1);
