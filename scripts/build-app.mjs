@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { bcryptDefine } from './bcrypt-source.mjs';
 import { keepLatin1 } from './keep-latin1.mjs';
-import { buildS3Sdk, s3External } from './s3-bundle.mjs';
+import { buildLazyBundles, lazyExternals } from './lazy-bundles.mjs';
 
 export async function buildApp({ outdir = 'dist/app' } = {}) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -15,10 +15,10 @@ export async function buildApp({ outdir = 'dist/app' } = {}) {
     define: { __BERTH_VERSION__: JSON.stringify(pkg.version) },
   };
   const main = await build({
-    ...common, define: { ...common.define, ...bcryptDefine() }, entryPoints: ['main/index.ts'], outfile: `${outdir}/main.cjs`, target: 'node22', plugins: [s3External],
+    ...common, define: { ...common.define, ...bcryptDefine() }, entryPoints: ['main/index.ts'], outfile: `${outdir}/main.cjs`, target: 'node22', plugins: [lazyExternals],
   });
   keepLatin1(`${outdir}/main.cjs`);
-  await buildS3Sdk(outdir, 'node22');
+  await buildLazyBundles(outdir, 'node22');
   const preload = await build({ ...common, entryPoints: ['preload/index.ts'], outfile: `${outdir}/preload.cjs`, target: 'chrome130' });
   const requires = Object.values(preload.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
   const extra = requires.filter((p) => p !== 'electron');

@@ -7,7 +7,7 @@ import { bcryptDefine } from './bcrypt-source.mjs';
 import { buildApp } from './build-app.mjs';
 import { buildRenderer } from './build-renderer.mjs';
 import { keepLatin1 } from './keep-latin1.mjs';
-import { buildS3Sdk, s3External } from './s3-bundle.mjs';
+import { buildLazyBundles, lazyExternals } from './lazy-bundles.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -23,7 +23,7 @@ const result = await build({
   legalComments: 'none',
   define: { __BERTH_VERSION__: JSON.stringify(pkg.version), ...bcryptDefine() },
   logLevel: 'warning',
-  plugins: [s3External],
+  plugins: [lazyExternals],
 });
 
 const inputs = Object.keys(result.metafile.inputs);
@@ -36,7 +36,7 @@ if (electron.length > 0 || imports.includes('electron')) {
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/berth.meta.json', JSON.stringify(result.metafile));
 keepLatin1('dist/berth.cjs');
-await buildS3Sdk('dist', 'node20');
+await buildLazyBundles('dist', 'node20');
 
 await buildRenderer();
 await buildApp();

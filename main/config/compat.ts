@@ -42,7 +42,6 @@ export function checkCompat(file: ConfigFile, report: Report): void {
     report.warn('notifications', 'ignored: no active endpoints, and Berth does not send notifications');
   }
 
-  if (!isEmpty(file.redis)) report.warn('redis', 'ignored: Berth keeps its caches in memory and does not use Redis');
   if (!isEmpty(file.reporting)) report.warn('reporting', 'ignored: Berth does not report errors to Bugsnag or New Relic');
   if (!isEmpty(file.compatibility)) report.warn('compatibility', 'ignored: schema1 manifests are not supported (registry:3 removed them too)');
 

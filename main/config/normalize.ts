@@ -9,7 +9,7 @@ import { type Report } from './report';
 import { httpUrl } from './value-checks';
 import type { ConfigFile } from './schema';
 import type {
-  AuthConfig, DebugConfig, HttpConfig, LogConfig, ProxyConfig, RegistryConfig, S3StorageConfig, StorageConfig, TlsConfig, ValidationConfig,
+  AuthConfig, DebugConfig, HttpConfig, LogConfig, ProxyConfig, RedisConfig, RegistryConfig, S3StorageConfig, StorageConfig, TlsConfig, ValidationConfig,
 } from './types';
 
 type Section<K extends keyof ConfigFile> = NonNullable<ConfigFile[K]>;
@@ -19,6 +19,10 @@ const DRIVERS = ['filesystem', 'inmemory', 's3', 'gcs', 'azure'] as const;
 export function normalize(file: ConfigFile, report: Report): RegistryConfig {
   checkCompat(file, report);
   const ms = durationReader(report);
+  const storage = storageConfig(file.storage, redisAddrs(file.redis).length > 0, report, ms);
+  if (file.redis && storage.cache.blobdescriptor !== 'redis') {
+    report.warn('redis', 'ignored: Berth uses Redis only for several nodes on one bucket (storage.s3 with storage.cache.blobdescriptor: redis)');
+  }
 
   if (file.version === undefined || file.version === null) {
     report.error('version', 'is required', 'add `version: 0.1` at the top of the file');
@@ -38,7 +42,8 @@ export function normalize(file: ConfigFile, report: Report): RegistryConfig {
   return {
     version: '0.1',
     log: logConfig,
-    storage: storageConfig(file.storage, report, ms),
+    storage,
+    redis: storage.cache.blobdescriptor === 'redis' ? redisConfig(file.redis, report, ms) : undefined,
     http: httpConfig(file.http ?? {}, report, ms),
     auth: authConfig(file.auth ?? {}, report),
     health: {
@@ -69,7 +74,7 @@ function durationReader(report: Report): Ms {
   };
 }
 
-function storageConfig(storage: ConfigFile['storage'], report: Report, ms: Ms): StorageConfig {
+function storageConfig(storage: ConfigFile['storage'], hasRedis: boolean, report: Report, ms: Ms): StorageConfig {
   const s: Section<'storage'> = storage ?? {};
   const drivers = DRIVERS.filter((d) => Object.hasOwn(s, d));
   if (!storage) {
@@ -90,11 +95,14 @@ function storageConfig(storage: ConfigFile['storage'], report: Report, ms: Ms): 
   const cache = s.cache ?? {};
   if (cache.layerinfo) report.warn('storage.cache.layerinfo', 'deprecated: use storage.cache.blobdescriptor');
   const kind = (cache.blobdescriptor ?? cache.layerinfo ?? '').toLowerCase();
-  let blobdescriptor: 'inmemory' | 'none' = 'none';
+  let blobdescriptor: StorageConfig['cache']['blobdescriptor'] = 'none';
   if (kind === 'inmemory') blobdescriptor = 'inmemory';
   else if (kind === 'redis') {
-    report.warn('storage.cache.blobdescriptor', 'redis is not available in Berth; using the in-memory cache instead');
-    blobdescriptor = 'inmemory';
+    // Redis matters when several nodes share one bucket; one process on its own folder keeps
+    // its caches in memory, as a registry:3 config written for one node expects to work.
+    if (driver !== 's3') report.warn('storage.cache.blobdescriptor', 'redis is used only with storage.s3 (several nodes on one bucket); using the in-memory cache instead');
+    else if (!hasRedis) report.error('storage.cache.blobdescriptor', 'redis needs the top-level redis section', 'add `redis: { addr: host:6379 }`');
+    blobdescriptor = driver === 's3' ? 'redis' : 'inmemory';
   } else if (kind !== '') {
     report.warn('storage.cache.blobdescriptor', `unknown cache ${JSON.stringify(kind)}; blob descriptor caching is off (as in registry:3)`);
   }
@@ -167,6 +175,25 @@ function s3Config(c: NonNullable<Section<'storage'>['s3']>, report: Report): S3S
     useragent: c.useragent || undefined,
     usedualstack: c.usedualstack ?? false,
     accelerate: c.accelerate ?? false,
+  };
+}
+
+function redisAddrs(r: ConfigFile['redis']): string[] {
+  return [...(r?.addrs ?? []), ...(r?.addr ? [r.addr] : [])];
+}
+
+function redisConfig(r: ConfigFile['redis'], report: Report, ms: Ms): RedisConfig | undefined {
+  if (!r) return undefined;
+  const addrs = redisAddrs(r);
+  addrs.forEach((a, i) => {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/.test(a)) report.error(r.addrs?.includes(a) ? `redis.addrs.${i}` : 'redis.addr', `${JSON.stringify(a)} is not host:port`);
+  });
+  return {
+    addrs,
+    username: r.username || undefined,
+    password: r.password || undefined,
+    db: r.db ?? 0,
+    dialtimeoutMs: ms('redis.dialtimeout', r.dialtimeout, '5s', true),
   };
 }
 

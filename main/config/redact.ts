@@ -10,6 +10,7 @@ export function redactConfig(config: RegistryConfig): RegistryConfig {
   const s3 = copy.storage.s3;
   if (s3?.secretkey) s3.secretkey = REDACTED;
   if (s3?.sessiontoken) s3.sessiontoken = REDACTED;
+  if (copy.redis?.password) copy.redis.password = REDACTED;
   if (copy.proxy) {
     if (copy.proxy.password) copy.proxy.password = REDACTED;
     copy.proxy.remoteurl = redactUrl(copy.proxy.remoteurl);

@@ -135,7 +135,9 @@ export const configFileSchema = z.strictObject({
   reporting: opaque(),
   http,
   notifications: opaque(),
-  redis: opaque(),
+  // registry:2 wrote `addr`, registry:3 `addrs` (go-redis options). Only what Berth uses is
+  // checked; the client's many tuning keys (pool, timeouts, tls…) are accepted as they are.
+  redis: z.looseObject({ addr: str(), addrs: strList(), username: str(), password: str(), db: looseCount(), dialtimeout: duration() }).nullish(),
   health: section({
     storagedriver: section({ enabled: bool(), interval: duration(), threshold: count() }),
     file: opaque(),

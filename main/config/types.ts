@@ -57,14 +57,28 @@ export interface StorageConfig {
   /** Set when driver is 's3'. */
   s3: S3StorageConfig | undefined;
   delete: { enabled: boolean };
-  /** Accepted for compatibility; Berth always keeps its own in-memory caches. */
-  cache: { blobdescriptor: 'inmemory' | 'none'; blobdescriptorsize: number };
+  /**
+   * `redis` (only with storage.s3 and a `redis` section) means several Berth nodes share the
+   * bucket: what one node writes, the others must see at once (docs/config.md, "Several nodes").
+   * Otherwise Berth keeps its own in-memory caches whatever is set here.
+   */
+  cache: { blobdescriptor: 'inmemory' | 'none' | 'redis'; blobdescriptorsize: number };
   tag: { concurrencylimit: number };
   maintenance: {
     uploadpurging: { enabled: boolean; ageMs: number; intervalMs: number; dryrun: boolean };
     readonly: { enabled: boolean };
   };
   redirect: { disable: boolean };
+}
+
+/** The top-level `redis` section (registry:2's `addr` or registry:3's `addrs`). */
+export interface RedisConfig {
+  /** host:port; the first one answering is used. */
+  addrs: string[];
+  username: string | undefined;
+  password: string | undefined;
+  db: number;
+  dialtimeoutMs: number;
 }
 
 export interface TlsConfig {
@@ -132,6 +146,7 @@ export interface RegistryConfig {
   version: '0.1';
   log: LogConfig;
   storage: StorageConfig;
+  redis: RedisConfig | undefined;
   http: HttpConfig;
   auth: AuthConfig;
   health: HealthConfig;

@@ -4,6 +4,7 @@
 // registry's address: a second writer on the tree is exactly what distribution's GC
 // documentation warns about.
 import { connect } from 'node:net';
+import { storageLabel } from '../config/storage-label';
 import type { RegistryConfig } from '../config/types';
 import type { Logger } from '../lib/logger';
 import { isWildcardHost, parseListenAddress } from '../config/listen-address';
@@ -45,11 +46,12 @@ export async function runMaintenance(config: RegistryConfig, dataDir: string, ta
         `if it is Berth, run this command as the user running it, with the same data folder (BERTH_DATA_DIR), or stop the server to run ${task.kind} offline`);
     }
   }
-  if (config.storage.driver !== 'filesystem') throw new Error(`${task.kind} needs filesystem storage when no server is running`);
+  // Offline on a bucket is the registry:3 way for several nodes: the operator stops them all first.
+  if (config.storage.driver === 'inmemory') throw new Error(`${task.kind} needs filesystem or s3 storage when no server is running`);
   const store = new RegistryStore(await openDriver(config), config, log);
   try {
     const report = task.kind === 'gc' ? await store.gc(task.opts) : await store.fsck(task.opts);
-    return { where: { mode: 'offline', root: config.storage.filesystem.rootdirectory }, report };
+    return { where: { mode: 'offline', root: storageLabel(config.storage) }, report };
   } finally {
     await store.close();
   }

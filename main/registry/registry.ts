@@ -18,6 +18,7 @@ import { FilesystemDriver } from './storage/driver/filesystem';
 import { InMemoryDriver } from './storage/driver/inmemory';
 import type { StorageDriver } from './storage/driver/types';
 import { RegistryStore } from './storage/registry-store';
+import { openSharedState, type SharedState } from './storage/shared-state';
 
 export interface RegistryOptions {
   config: RegistryConfig;
@@ -98,7 +99,14 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
   const { config, log } = opts;
   if (!opts.driver && config.storage.driver === 'filesystem') await ensureStorageRoot(config.storage.filesystem.rootdirectory);
   const driver = opts.driver ?? (await openDriver(config));
-  const store = new RegistryStore(driver, config, log);
+  let shared: SharedState | undefined;
+  try {
+    shared = await openSharedState(config);
+  } catch (err) {
+    await driver.close?.();
+    throw err;
+  }
+  const store = new RegistryStore(driver, config, log, shared);
   await store.open();
 
   const hc = config.health.storagedriver;

@@ -3,7 +3,7 @@
 // named by another algorithm holds the sha256 digest (distribution's alias links).
 import type { Readable } from 'node:stream';
 import { DIGEST_BYTES, Lru, stringBytes } from '../../lib/lru';
-import { CACHE_BUDGET } from './cache-budget';
+import { CACHE_BUDGET, type CacheBudget } from './cache-budget';
 import { sha256Digest } from '../digest';
 import { blobUnknown } from '../errors';
 import { parseDigest, type Digest } from '../reference';
@@ -21,14 +21,17 @@ export interface BlobInfo {
 
 export class BlobStore {
   // Blobs are immutable, so a size, once read, stays true until the blob is deleted.
-  private readonly sizes = new Lru<string, number>(CACHE_BUDGET.blobSizes, (digest) => stringBytes(digest) + 16);
+  private readonly sizes: Lru<string, number>;
   // repo@digest → canonical digest; dropped when the link is removed.
-  private readonly links = new Lru<string, Digest>(CACHE_BUDGET.blobLinks, (key) => stringBytes(key) + DIGEST_BYTES);
+  private readonly links: Lru<string, Digest>;
 
   /** Keeps online GC from deleting what an operation relies on (see gc-guard.ts). */
   readonly guard = new GcGuard();
 
-  constructor(private readonly driver: StorageDriver) {}
+  constructor(private readonly driver: StorageDriver, budget: CacheBudget = CACHE_BUDGET) {
+    this.sizes = new Lru(budget.blobSizes, (digest) => stringBytes(digest) + 16);
+    this.links = new Lru(budget.blobLinks, (key) => stringBytes(key) + DIGEST_BYTES);
+  }
 
   /** Size of a stored blob, or undefined when it is not in the store. */
   async size(canonical: Pick<Digest, 'algorithm' | 'hex' | 'value'>): Promise<number | undefined> {

@@ -18,4 +18,15 @@ export const CACHE_BUDGET = {
   manifestBodies: 4 * MiB,
   /** repository + manifest digest → revision link */
   manifestRevisions: 2 * MiB,
-} as const;
+};
+
+export type CacheBudget = typeof CACHE_BUDGET;
+
+/**
+ * The budget for a store other nodes write too (several nodes on one bucket): a cache of a tag,
+ * a link or a revision would keep answering what another node has since changed, so those are
+ * off. Sizes and manifest bodies are cached by digest and cannot go stale.
+ */
+export function cacheBudgetFor(shared: boolean): CacheBudget {
+  return shared ? { ...CACHE_BUDGET, tagCurrent: 0, tagLists: 0, blobLinks: 0, manifestRevisions: 0 } : CACHE_BUDGET;
+}

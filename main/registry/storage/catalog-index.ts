@@ -2,6 +2,7 @@
 // (O(directories) per page); Berth walks it once, in the background from the start, keeps a
 // sorted array in memory, and updates it as manifests are pushed and repositories deleted. A background rescan (optional)
 // picks up repositories written by another process sharing the volume.
+import type { Catalog } from './catalog';
 import type { StorageDriver } from './driver/types';
 import { isNotFound } from './driver/errors';
 import { REPOSITORIES } from './paths';
@@ -13,7 +14,7 @@ export function catalogOrder(a: string, b: string): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-export class CatalogIndex {
+export class CatalogIndex implements Catalog {
   private names: string[] = [];
   private readonly set = new Set<string>();
   /** The tree read in progress or done; every call that lists waits for it. */
@@ -36,7 +37,7 @@ export class CatalogIndex {
     const removed = new Set<string>();
     this.removedWhileLoading = removed;
     const p = this.scan().then((found) => {
-      for (const n of found) if (!removed.has(n)) this.add(n);
+      for (const n of found) if (!removed.has(n)) this.insert(n);
     }).finally(() => {
       if (this.removedWhileLoading === removed) this.removedWhileLoading = undefined;
     });
@@ -58,14 +59,9 @@ export class CatalogIndex {
   async rescan(): Promise<void> {
     await this.ready();
     const found = new Set(await this.scan());
-    for (const n of found) this.add(n);
+    for (const n of found) this.insert(n);
     for (const n of [...this.names]) {
-      if (found.has(n)) continue;
-      try {
-        await this.driver.stat(`${REPOSITORIES}/${n}/_manifests`);
-      } catch (err) {
-        if (isNotFound(err)) this.remove(n);
-      }
+      if (!found.has(n) && !(await isRepository(this.driver, n))) this.drop(n);
     }
   }
 
@@ -78,7 +74,15 @@ export class CatalogIndex {
     return this.set.has(name);
   }
 
-  add(name: string): void {
+  async add(name: string): Promise<void> {
+    this.insert(name);
+  }
+
+  async remove(name: string): Promise<void> {
+    this.drop(name);
+  }
+
+  private insert(name: string): void {
     this.removedWhileLoading?.delete(name);
     if (this.set.has(name)) return;
     this.set.add(name);
@@ -86,7 +90,7 @@ export class CatalogIndex {
     this.names.splice(i, 0, name);
   }
 
-  remove(name: string): void {
+  private drop(name: string): void {
     this.removedWhileLoading?.add(name);
     if (!this.set.delete(name)) return;
     const i = this.lowerBound(name);
@@ -122,6 +126,17 @@ export class CatalogIndex {
       if (catalogOrder(this.names[mid]!, name) <= 0) lo = mid + 1; else hi = mid;
     }
     return lo;
+  }
+}
+
+/** Whether `name` still has `_manifests` (a walk that missed it may have raced a push). */
+export async function isRepository(driver: StorageDriver, name: string): Promise<boolean> {
+  try {
+    await driver.stat(`${REPOSITORIES}/${name}/_manifests`);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
   }
 }
 

@@ -2,7 +2,7 @@
 // validates what a manifest references, stores its exact bytes, links it, moves the tag last,
 // and keeps the catalog and referrers indexes current.
 import { DIGEST_BYTES, Lru, stringBytes } from '../../lib/lru';
-import { CACHE_BUDGET } from './cache-budget';
+import { CACHE_BUDGET, type CacheBudget } from './cache-budget';
 import type { ValidationConfig } from '../../config/types';
 import { digestOf } from '../digest';
 import { manifestUnknown, RegistryError } from '../errors';
@@ -10,7 +10,7 @@ import { checkLayerUrls, isExternalLayer, urlPolicy, type UrlPolicy } from '../m
 import { parseManifest, storedMediaType, type Descriptor } from '../manifest/parse-manifest';
 import { parseDigest, type Digest, type Reference } from '../reference';
 import type { BlobStore } from './blob-store';
-import type { CatalogIndex } from './catalog-index';
+import type { Catalog } from './catalog';
 import type { StorageDriver } from './driver/types';
 import { deleteIfExists, linkChange, listIfExists, readLink } from './links';
 import { paths } from './paths';
@@ -31,8 +31,8 @@ export interface PutResult {
 const CACHE_MAX_BYTES = 64 * 1024;
 
 export class ManifestStore {
-  private readonly bodies = new Lru<string, { bytes: Buffer; mediaType: string }>(CACHE_BUDGET.manifestBodies, (digest, body) => stringBytes(digest) + body.bytes.length + 100);
-  private readonly revisions = new Lru<string, Digest>(CACHE_BUDGET.manifestRevisions, (key) => stringBytes(key) + DIGEST_BYTES);
+  private readonly bodies: Lru<string, { bytes: Buffer; mediaType: string }>;
+  private readonly revisions: Lru<string, Digest>;
   readonly referrers: ReferrersIndex;
   private readonly layerUrls: UrlPolicy;
 
@@ -40,13 +40,19 @@ export class ManifestStore {
     private readonly driver: StorageDriver,
     private readonly blobs: BlobStore,
     private readonly tags: TagStore,
-    private readonly catalog: CatalogIndex,
+    private readonly catalog: Catalog,
     private readonly validation: ValidationConfig,
+    /** Other nodes write the store too: nothing about a repository may be kept between requests. */
+    shared = false,
+    budget: CacheBudget = CACHE_BUDGET,
   ) {
+    this.bodies = new Lru(budget.manifestBodies, (digest, body) => stringBytes(digest) + body.bytes.length + 100);
+    this.revisions = new Lru(budget.manifestRevisions, (key) => stringBytes(key) + DIGEST_BYTES);
     this.layerUrls = urlPolicy(validation);
     this.referrers = new ReferrersIndex(
       (name) => this.eachManifest(name),
       (digest, bytes) => describeReferrer(digest, bytes),
+      !shared,
     );
   }
 
@@ -138,7 +144,7 @@ export class ManifestStore {
     else await this.driver.commit(changes);
     this.blobs.stored(canonical, bytes.length);
     this.revisions.set(`${name}@${digest.value}`, canonical);
-    this.catalog.add(name);
+    await this.catalog.add(name);
 
     const entry = referrerEntry(digest.value, bytes.length, parsed);
     if (entry) await this.referrers.added(name, entry);

@@ -27,23 +27,31 @@ export class ReferrersIndex {
     /** Yields (digest, bytes) of every manifest revision in a repository, one at a time. */
     private readonly scanRepository: (name: string) => AsyncIterable<{ digest: string; bytes: Buffer }>,
     private readonly describe: (digest: string, bytes: Buffer) => ReferrerEntry | undefined,
+    /**
+     * False when other nodes write the store too: a kept index would miss their pushes, so each
+     * query reads the repository's manifests afresh.
+     */
+    private readonly keep = true,
   ) {}
 
   private load(name: string): Promise<RepoIndex> {
     let idx = this.repos.get(name);
     if (!idx) {
-      idx = (async () => {
-        const out: RepoIndex = new Map();
-        for await (const m of this.scanRepository(name)) {
-          const e = this.describe(m.digest, m.bytes);
-          if (e) add(out, e);
-        }
-        return out;
-      })();
+      idx = this.build(name);
+      if (!this.keep) return idx;
       idx.catch(() => this.repos.delete(name));
       this.repos.set(name, idx);
     }
     return idx;
+  }
+
+  private async build(name: string): Promise<RepoIndex> {
+    const out: RepoIndex = new Map();
+    for await (const m of this.scanRepository(name)) {
+      const e = this.describe(m.digest, m.bytes);
+      if (e) add(out, e);
+    }
+    return out;
   }
 
   async list(name: string, subject: string): Promise<ReferrerEntry[]> {

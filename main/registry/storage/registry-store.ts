@@ -4,6 +4,8 @@ import type { RegistryConfig } from '../../config/types';
 import type { Logger } from '../../lib/logger';
 import { nameUnknown } from '../errors';
 import { BlobStore } from './blob-store';
+import { cacheBudgetFor } from './cache-budget';
+import type { Catalog } from './catalog';
 import { CatalogIndex, findRepositories } from './catalog-index';
 import type { StorageDriver } from './driver/types';
 import { checkStorage, type FsckOptions, type FsckReport } from './maintenance/fsck';
@@ -12,26 +14,32 @@ import { MaintenanceBusyError } from './gc-guard';
 import { deleteIfExists } from './links';
 import { ManifestStore } from './manifest-store';
 import { paths, REPOSITORIES } from './paths';
+import type { SharedState } from './shared-state';
 import { TagStore } from './tag-store';
 import { UploadStore } from './upload-store';
 
 export class RegistryStore {
   readonly blobs: BlobStore;
   readonly tags: TagStore;
-  readonly catalog: CatalogIndex;
+  readonly catalog: Catalog;
   readonly manifests: ManifestStore;
   readonly uploads: UploadStore;
   private timers: NodeJS.Timeout[] = [];
   /** The GC or fsck running now: one at a time, since both hold the blob store's guard. */
   private maintenance: string | undefined;
 
-  constructor(readonly driver: StorageDriver, private readonly config: RegistryConfig, private readonly log: Logger) {
-    this.blobs = new BlobStore(driver);
-    this.tags = new TagStore(driver);
-    this.catalog = new CatalogIndex(driver);
-    this.manifests = new ManifestStore(driver, this.blobs, this.tags, this.catalog, config.validation);
+  /**
+   * `shared`: other Berth nodes serve the same bucket (storage.cache.blobdescriptor: redis). The
+   * catalog then lives in Redis, and nothing another node may change is cached here.
+   */
+  constructor(readonly driver: StorageDriver, private readonly config: RegistryConfig, private readonly log: Logger, private readonly shared?: SharedState) {
+    const budget = cacheBudgetFor(shared !== undefined);
+    this.blobs = new BlobStore(driver, budget);
+    this.tags = new TagStore(driver, budget);
+    this.catalog = shared ? shared.catalog(driver) : new CatalogIndex(driver);
+    this.manifests = new ManifestStore(driver, this.blobs, this.tags, this.catalog, config.validation, shared !== undefined, budget);
     const { maxperrepository, maxperclient } = config.berth.uploads;
-    this.uploads = new UploadStore(driver, this.blobs, { perRepository: maxperrepository, perClient: maxperclient });
+    this.uploads = new UploadStore(driver, this.blobs, { perRepository: maxperrepository, perClient: maxperclient }, shared !== undefined);
   }
 
   /** Starts reading the catalog and background maintenance. */
@@ -57,6 +65,7 @@ export class RegistryStore {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     await this.driver.close?.();
+    await this.shared?.close();
   }
 
   async purgeUploads(maxAgeMs: number, dryrun = false): Promise<number> {
@@ -81,15 +90,22 @@ export class RegistryStore {
       await deleteIfExists(this.driver, `${paths.repo(name)}/${sub}`);
     }
     await this.driver.pruneEmptyDirs?.(paths.repo(name), REPOSITORIES);
-    this.catalog.remove(name);
+    await this.catalog.remove(name);
     this.tags.forgetRepository(name);
     this.manifests.forgetRepository(name);
     this.blobs.forgetRepository(name);
     this.uploads.forgetRepository(name);
   }
 
-  /** Online garbage collection (maintenance/gc.ts); safe while the registry serves. */
-  gc(opts: GcOptions = {}): Promise<GcReport> {
+  /**
+   * Online garbage collection (maintenance/gc.ts); safe while the registry serves. On a bucket
+   * other nodes share, this node cannot hold their pushes back while it sweeps, so it runs only
+   * with the store read-only (distribution's rule: every node read-only, or all stopped).
+   */
+  async gc(opts: GcOptions = {}): Promise<GcReport> {
+    if (this.shared && !opts.dryRun && !this.config.storage.maintenance.readonly.enabled) {
+      throw new Error('garbage collection on a bucket several nodes share needs every node read-only: set storage.maintenance.readonly.enabled on all of them (or stop them and run `berth gc` offline), then run it again; --dry-run works any time');
+    }
     return this.exclusive('garbage collection', () =>
       collectGarbage({ driver: this.driver, blobs: this.blobs, manifests: this.manifests }, opts, this.log));
   }

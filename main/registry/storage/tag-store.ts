@@ -5,7 +5,7 @@
 // one manifest and current/link on the other, and a restart would move the tag.
 import { KeyedLock } from '../../lib/keyed-lock';
 import { DIGEST_BYTES, Lru, stringBytes } from '../../lib/lru';
-import { CACHE_BUDGET } from './cache-budget';
+import { CACHE_BUDGET, type CacheBudget } from './cache-budget';
 import { nameUnknown } from '../errors';
 import type { Digest } from '../reference';
 import { isNotFound } from './driver/errors';
@@ -15,11 +15,14 @@ import { paths } from './paths';
 
 export class TagStore {
   // Bounded in bytes: a push fills them too, and a list can hold 100,000 tags.
-  private readonly current = new Lru<string, Digest>(CACHE_BUDGET.tagCurrent, (key) => stringBytes(key) + DIGEST_BYTES);
-  private readonly lists = new Lru<string, string[]>(CACHE_BUDGET.tagLists, (name, tags) => tags.reduce((n, t) => n + stringBytes(t), stringBytes(name)));
+  private readonly current: Lru<string, Digest>;
+  private readonly lists: Lru<string, string[]>;
   private readonly lock = new KeyedLock();
 
-  constructor(private readonly driver: StorageDriver) {}
+  constructor(private readonly driver: StorageDriver, budget: CacheBudget = CACHE_BUDGET) {
+    this.current = new Lru(budget.tagCurrent, (key) => stringBytes(key) + DIGEST_BYTES);
+    this.lists = new Lru(budget.tagLists, (name, tags) => tags.reduce((n, t) => n + stringBytes(t), stringBytes(name)));
+  }
 
   async resolve(name: string, tag: string): Promise<Digest | undefined> {
     const key = `${name}:${tag}`;

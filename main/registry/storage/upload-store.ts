@@ -63,7 +63,16 @@ export class UploadStore {
   private readonly lock = new KeyedLock();
   private readonly quota: UploadQuota;
 
-  constructor(private readonly driver: StorageDriver, private readonly blobs: BlobStore, limits: UploadLimits = { perRepository: 0, perClient: 0 }) {
+  /**
+   * `shared`: other nodes serve the same bucket, so the next chunk of an upload may have gone
+   * through one of them; each request then checks the upload's size in storage first.
+   */
+  constructor(
+    private readonly driver: StorageDriver,
+    private readonly blobs: BlobStore,
+    limits: UploadLimits = { perRepository: 0, perClient: 0 },
+    private readonly shared = false,
+  ) {
     this.quota = new UploadQuota(driver, limits);
   }
 
@@ -190,7 +199,8 @@ export class UploadStore {
     if (!UPLOAD_ID_RE.test(id)) throw uploadUnknown(id);
     const key = `${name}/${id}`;
     const known = this.sessions.get(key);
-    if (known) return known;
+    if (known && !this.shared) return known;
+    if (known) return this.reconcile(key, known, name, id);
     // Not in memory: an upload from before a restart, or one registry:3 started.
     try {
       const started = (await this.driver.getContent(paths.uploadStartedAt(name, id))).toString('utf8').trim();
@@ -205,6 +215,28 @@ export class UploadStore {
       if (isNotFound(err)) throw uploadUnknown(id);
       throw err;
     }
+  }
+
+  /**
+   * A session another node may have moved on: its size is taken from storage, and a running
+   * hash that no longer covers every byte is dropped (the commit re-hashes the file instead).
+   */
+  private async reconcile(key: string, s: Session, name: string, id: string): Promise<Session> {
+    let size: number;
+    try {
+      size = (await this.driver.stat(paths.uploadData(name, id))).size;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // Finished or cancelled through another node.
+      this.sessions.delete(key);
+      this.quota.release(name, id);
+      throw uploadUnknown(id);
+    }
+    if (size !== s.size) {
+      s.size = size;
+      s.hash = undefined;
+    }
+    return s;
   }
 
   private async write(name: string, id: string, s: Session, body: Readable, length?: number): Promise<void> {

@@ -68,9 +68,11 @@ describe('redactConfig', () => {
     assert.ok(!JSON.stringify(safe).includes('hunter2') && !JSON.stringify(safe).includes('s3cr3t'));
   });
 
-  it("hides the s3 driver's secret key and session token, keeping the access key", () => {
-    const { config } = parseConfig('version: 0.1\nstorage:\n  s3:\n    region: r\n    bucket: b\n    accesskey: AKIDEXAMPLE\n    secretkey: wJalrXUtnFEMI\n    sessiontoken: FwoGZXIvYXdzEJr\n');
+  it("hides the s3 driver's secret key and session token (keeping the access key) and Redis's password", () => {
+    const { config } = parseConfig('version: 0.1\nstorage:\n  s3:\n    region: r\n    bucket: b\n    accesskey: AKIDEXAMPLE\n    secretkey: wJalrXUtnFEMI\n    sessiontoken: FwoGZXIvYXdzEJr\n  cache:\n    blobdescriptor: redis\nredis:\n  addr: r:6379\n  password: r3dispw\n');
     const safe = redactConfig(config);
+    assert.equal(safe.redis?.password, '***');
+    assert.ok(!JSON.stringify(safe).includes('r3dispw'));
     assert.equal(safe.storage.s3?.accesskey, 'AKIDEXAMPLE');
     assert.equal(safe.storage.s3?.secretkey, '***');
     assert.equal(safe.storage.s3?.sessiontoken, '***');

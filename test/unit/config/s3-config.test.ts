@@ -67,3 +67,30 @@ describe('storage.s3', () => {
     });
   }
 });
+
+describe('storage.cache.blobdescriptor: redis with storage.s3 (several nodes on one bucket)', () => {
+  const shared = (redis: string) => `${yaml('region: r\nbucket: b')}  cache:\n    blobdescriptor: redis\n${redis}`;
+
+  it("reads registry:2's redis.addr and registry:3's redis.addrs", () => {
+    const two = parseConfig(shared('redis:\n  addr: 127.0.0.1:6390\n  password: pw\n  db: 2\n'), { env: {}, source: 'config.yml' }).config;
+    assert.equal(two.storage.cache.blobdescriptor, 'redis');
+    assert.deepEqual(two.redis, { addrs: ['127.0.0.1:6390'], username: undefined, password: 'pw', db: 2, dialtimeoutMs: 5000 });
+    const three = parseConfig(shared('redis:\n  addrs: [redis-a:6379, redis-b:6379]\n  dialtimeout: 2s\n  pool:\n    maxidle: 16\n'), { env: {}, source: 'config.yml' }).config;
+    assert.deepEqual(three.redis?.addrs, ['redis-a:6379', 'redis-b:6379']);
+    assert.equal(three.redis?.dialtimeoutMs, 2000);
+  });
+
+  it('needs the redis section, with host:port addresses', () => {
+    const missing = problem(shared(''));
+    assert.ok(missing.problems.some((p) => p.path === 'storage.cache.blobdescriptor' && /needs the top-level redis section/.test(p.message)));
+    const bad = problem(shared('redis:\n  addr: localhost\n'));
+    assert.ok(bad.problems.some((p) => p.path === 'redis.addr' && /not host:port/.test(p.message)), JSON.stringify(bad.problems));
+  });
+
+  it('on one folder, redis is ignored with a warning and the in-memory cache is used', () => {
+    const { config, warnings } = parseConfig('version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /d\n  cache:\n    blobdescriptor: redis\nredis:\n  addr: 127.0.0.1:6379\n', { env: {}, source: 'config.yml' });
+    assert.equal(config.storage.cache.blobdescriptor, 'inmemory');
+    assert.equal(config.redis, undefined);
+    assert.ok(warnings.some((w) => w.includes(' redis: ignored')), JSON.stringify(warnings));
+  });
+});
