@@ -73,8 +73,19 @@ test('the bundle has no electron among its inputs', async () => {
   assert.deepEqual(inputs.filter((p) => /electron/.test(p)), []);
 });
 
+test('the AWS SDK and the Redis client are bundles of their own, which a filesystem registry never loads', async () => {
+  const meta = JSON.parse(await readFile('dist/berth.meta.json', 'utf8')) as { inputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }> };
+  const inputs = Object.keys(meta.inputs);
+  assert.deepEqual(inputs.filter((p) => /node_modules\/(@aws-sdk|@smithy|ioredis)\//.test(p)), []);
+  const externals = new Set(Object.values(meta.inputs).flatMap((i) => i.imports.filter((x) => x.external).map((x) => x.path)));
+  for (const lazy of ['./s3-sdk.cjs', './redis-sdk.cjs']) {
+    assert.ok(externals.has(lazy), `${lazy} is required at run time, not bundled`);
+    for (const dir of ['dist', 'dist/app']) assert.ok((await readFile(join(dir, lazy))).length > 10_000, `${dir}/${lazy} is built`);
+  }
+});
+
 test('the bundles are Latin-1 text, which V8 keeps at one byte per character (two for all of it otherwise)', async () => {
-  for (const file of ['dist/berth.cjs', 'dist/app/main.cjs']) {
+  for (const file of ['dist/berth.cjs', 'dist/app/main.cjs', 'dist/s3-sdk.cjs', 'dist/redis-sdk.cjs']) {
     const text = await readFile(file, 'utf8');
     const wide = [...new Set(text.match(/[\u0100-\uffff]/g) ?? [])];
     assert.deepEqual(wide, [], `${file} holds characters above U+00FF`);

@@ -153,6 +153,15 @@ describe('two nodes on one bucket and one Redis', () => {
     await expectStatus(await fetch(at(b)), 404);
   });
 
+  it('a blob deleted from a repository through one node is gone from it through the other', async () => {
+    const layer = randomBytes(4096);
+    const digest = await pushBlob(urlOf(a), 'team/blobs', layer);
+    const head = (r: RunningRegistry) => fetch(`${urlOf(r)}/v2/team/blobs/blobs/${digest}`, { method: 'HEAD' }).then((res) => res.status);
+    assert.equal(await head(b), 200);
+    await expectStatus(await fetch(`${urlOf(a)}/v2/team/blobs/blobs/${digest}`, { method: 'DELETE' }), 202);
+    assert.equal(await head(b), 404);
+  });
+
   it('a layer pushed through one node completes a manifest pushed through the other', async () => {
     const config = EMPTY_JSON;
     const layer = randomBytes(2048);

@@ -23,10 +23,11 @@ export const CACHE_BUDGET = {
 export type CacheBudget = typeof CACHE_BUDGET;
 
 /**
- * The budget for a store other nodes write too (several nodes on one bucket): a cache of a tag,
- * a link or a revision would keep answering what another node has since changed, so those are
- * off. Sizes and manifest bodies are cached by digest and cannot go stale.
+ * The budget for a store other nodes write too (several nodes on one bucket): a cached tag, link,
+ * revision or blob size would keep answering what another node has since changed or collected
+ * (a size is what says a blob exists), so those are off. Manifest bodies stay: they are read
+ * only after their revision link, read afresh, says the manifest is there.
  */
 export function cacheBudgetFor(shared: boolean): CacheBudget {
-  return shared ? { ...CACHE_BUDGET, tagCurrent: 0, tagLists: 0, blobLinks: 0, manifestRevisions: 0 } : CACHE_BUDGET;
+  return shared ? { ...CACHE_BUDGET, tagCurrent: 0, tagLists: 0, blobSizes: 0, blobLinks: 0, manifestRevisions: 0 } : CACHE_BUDGET;
 }
