@@ -164,6 +164,28 @@ describe('s3 driver on object storage', () => {
   });
 });
 
+describe('s3 driver credentials', () => {
+  it("without keys in the config, uses the SDK's standard chain (here: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", async () => {
+    const g = await cluster();
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = g.accessKey;
+    process.env.AWS_SECRET_ACCESS_KEY = g.secretKey;
+    const driver = new S3Driver(s3Config(g, { accesskey: undefined, secretkey: undefined }));
+    try {
+      await driver.check();
+      await driver.putContent('/from-env', Buffer.from('ok'));
+      assert.equal((await driver.getContent('/from-env')).toString(), 'ok');
+      await driver.delete('/');
+    } finally {
+      await driver.close();
+      for (const [k, v] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
+
 describe('s3 driver start-up check', () => {
   it('names the cause: wrong keys, a missing bucket, an endpoint that does not answer', async () => {
     const g = await cluster();
