@@ -89,6 +89,15 @@ test('skopeo copies a two-platform index into Berth on S3 and back out, every bl
   const blobs = await readVerifiedBlobs(out);
   for (const digest of layout.blobs.keys()) assert.ok(blobs.has(digest), `blob ${digest} read back from the bucket`);
   await stopRegistry(berth);
+  // With the server stopped, fsck and gc run offline, directly on the bucket.
+  const env = { ...process.env, BERTH_DATA_DIR: join(await tempDir('berth-s3cli-'), 'data') };
+  const cli = (args: string[]) => runCommand(process.execPath, [join(repoRoot, 'bin/berth.cjs'), ...args, '--config', berth.config], { cwd: repoRoot, env, timeoutMs: 120_000 });
+  const fsck = await cli(['fsck']);
+  assert.match(fsck.stdout, /offline, directly on s3 bucket berth-e2e-\d+ at http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(fsck.stdout, /checked +1 repositories, [1-9]\d* blobs .* 3 manifests/, fsck.stdout);
+  assert.match(fsck.stdout, /found +0 errors, 0 harmless leftovers\nThe store is consistent\./, fsck.stdout);
+  const gc = await cli(['gc', '--delete-untagged']);
+  assert.match(gc.stdout, /offline, directly on s3 bucket/);
   const output = outputTail(berth.proc, 1 << 20);
   assert.match(output, /storage: s3 bucket berth-e2e-\d+ at http:\/\/127\.0\.0\.1:\d+;/);
   assert.match(output, /msg="configuration".*"secretkey":"\*\*\*"/);
