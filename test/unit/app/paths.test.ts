@@ -128,9 +128,14 @@ test('packaged without an archive (asar: false): the same paths resolve', () => 
   checkLayout(appPaths(bundleDir, true, resourcesPath), 'app/');
 });
 
-test('the main bundle needs nothing outside itself but electron and Node built-ins', () => {
+test('the main bundle needs nothing outside itself but electron, Node built-ins and its lazy bundles, which are packed beside it', () => {
   const builtins = new Set(builtinModules);
   assert.ok(mainImports.includes('electron'), 'the metafile lists the bundle\'s imports');
-  const outside = mainImports.filter((p) => p !== 'electron' && !p.startsWith('node:') && !builtins.has(p));
+  // The AWS SDK and the Redis client, loaded only when the config uses them (scripts/lazy-bundles.mjs).
+  const lazy = [...new Set(mainImports.filter((p) => /^\.\/[a-z0-9-]+\.cjs$/.test(p)))].sort();
+  assert.deepEqual(lazy, ['./redis-sdk.cjs', './s3-sdk.cjs']);
+  const outside = mainImports.filter((p) => p !== 'electron' && !p.startsWith('node:') && !builtins.has(p) && !lazy.includes(p));
   assert.deepEqual(outside, [], 'node_modules is not packaged, so the bundle must carry everything');
+  const bundleDir = dirname(join(resourcesPath, 'app.asar', mainEntry));
+  for (const file of lazy) assert.ok(exists(join(bundleDir, file)), `${file} is packed beside the main bundle`);
 });
