@@ -34,6 +34,18 @@ export function makeTarget(name: string, baseUrl: string, authorization?: string
 }
 
 /**
+ * Client-side round-robin over several nodes of one registry (--s3's two Berth nodes on one
+ * bucket): the node for operation `seq`. An operation picks once and sends all its requests to
+ * that node (a push's POST and PUT, since an upload's Location is followed on the node that
+ * answered), so each operation goes wholly to one node; the load runner numbers operations in
+ * the order they start, so successive operations alternate.
+ */
+export function roundRobin(nodes: readonly Target[]): (seq: number) => Target {
+  if (nodes.length === 0) throw new Error('roundRobin needs at least one node');
+  return (seq) => nodes[seq % nodes.length]!;
+}
+
+/**
  * 'compare' checks every received byte against the known content, which proves the same as
  * hashing it (the content's sha256 is the digest) at memcmp speed: hashing a 100 MiB body in
  * the load generator costs more CPU than the server spends sending it.

@@ -16,6 +16,7 @@ import {
 import { defaultCacheDir } from './scale/fixture-cache';
 import { parseParts, parseSizes, runScale } from './scale/run';
 import { allScenarios, selectScenarios } from './scenarios/index';
+import { runS3 } from './s3';
 import { runSoak } from './soak';
 import type { Scenario, ScenarioContext } from './scenarios/types';
 import { SERVER_KINDS, startServer, stopAuxServers, type RunningServer, type ServerKind, type StartOptions } from './servers';
@@ -41,6 +42,8 @@ const USAGE = `npm run bench -- [options]   (details: bench/README.md)
   --scale               the scale bench instead: generated stores of --sizes repositories
   --sizes A,B,...       store sizes for --scale (default 1000,10000,100000); --seed S (default 1)
   --scale-parts P,...   what --scale runs besides start/memory/listings: gc,fsck,pull (default all)
+  --s3                  the S3 bench instead: reference, one Berth node and two on one bucket, on a
+                        Ceph RADOS Gateway and Redis it starts (with --quick, --verify-sha256, --out)
 env: BENCH_BERTH_CMD, BENCH_REFERENCE_CMD override a server's command ({config} or appended)
 `;
 
@@ -65,6 +68,7 @@ function cli() {
       sizes: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'scale-parts': { type: 'string' },
+      s3: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -176,6 +180,18 @@ async function main(): Promise<number> {
   }
   if (args.scale) {
     return runScale({ sizes: parseSizes(args.sizes), parts: parseParts(args['scale-parts']), seed: args.seed, quick: args.quick, out: args.out, cacheDir: defaultCacheDir(), log });
+  }
+  if (args.s3) {
+    const file = await runS3({
+      quick: args.quick, out: args.out, verify: args['verify-sha256'] ? 'sha256' : 'compare', log,
+      start: async (kind, opts) => {
+        const s = await startServer(kind, opts);
+        started.push(s);
+        return s;
+      },
+    });
+    log(`results written to ${file}`);
+    return 0;
   }
   const scenarios = selectScenarios(all, args.scenario);
   const startedAt = new Date().toISOString();

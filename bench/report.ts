@@ -8,7 +8,7 @@ import type { RatioTarget, Unit } from './scenarios/types';
 
 const MiB = 1024 * 1024;
 /** Short-lived helpers (sync, getconf) and rounding make a little "other" CPU normal. */
-const OTHER_CPU_WARN_PCT = 25;
+export const OTHER_CPU_WARN_PCT = 25;
 
 export interface ServerResult {
   throughput: number;
@@ -119,15 +119,16 @@ export function withRatios(rec: ScenarioRecord): ScenarioRecord {
   return rec;
 }
 
-const num = (x: number | undefined, digits?: number): string => {
+export const num = (x: number | undefined, digits?: number): string => {
   if (x === undefined || !Number.isFinite(x)) return '-';
   const d = digits ?? (Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2);
   return x.toFixed(d);
 };
-const ratio = (a: number | undefined, b: number | undefined): string =>
+export const ratio = (a: number | undefined, b: number | undefined): string =>
   a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}x` : '-';
 
-function table(rows: string[][]): string {
+/** Columns padded to their widest cell, the first left-aligned (every table of the bench). */
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }

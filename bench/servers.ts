@@ -17,7 +17,8 @@ export const SERVER_KINDS: readonly ServerKind[] = ['reference', 'berth'];
 export interface RegistryConfig {
   version: string;
   log: { level: string; accesslog: { disabled: boolean } };
-  storage: Record<string, unknown> & { filesystem: { rootdirectory: string }; delete: { enabled: boolean } };
+  /** `filesystem` is absent when a transform puts another driver in its place (--s3's storage.s3). */
+  storage: Record<string, unknown> & { filesystem?: { rootdirectory: string }; delete: { enabled: boolean } };
   http: Record<string, unknown> & { addr: string };
   [key: string]: unknown;
 }
@@ -128,8 +129,9 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   const command = commandFor(kind, configFile);
   const logFile = path.join(workDir, 'server.log');
   const logFd = openSync(logFile, 'w');
-  // REGISTRY_* variables override config keys in both implementations: keep them out.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
+  // REGISTRY_* variables override config keys in both implementations: keep them out. And
+  // distribution 2.8.2's s3 driver panics at start when AWS_CA_BUNDLE is set (--s3).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_') && !(kind === 'reference' && k === 'AWS_CA_BUNDLE')));
   const t0 = performance.now();
   const child: ChildProcess = spawn(command[0]!, command.slice(1), { cwd: repoRoot, env, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);

@@ -18,13 +18,19 @@ export class TagStore {
   private readonly current: Lru<string, Digest>;
   private readonly lists: Lru<string, string[]>;
   private readonly lock = new KeyedLock();
+  /** Off when other nodes write the store too (cache-budget.ts): then a read is just a read. */
+  private readonly caching: boolean;
 
   constructor(private readonly driver: StorageDriver, budget: CacheBudget = CACHE_BUDGET) {
     this.current = new Lru(budget.tagCurrent, (key) => stringBytes(key) + DIGEST_BYTES);
     this.lists = new Lru(budget.tagLists, (name, tags) => tags.reduce((n, t) => n + stringBytes(t), stringBytes(name)));
+    this.caching = budget.tagCurrent > 0;
   }
 
   async resolve(name: string, tag: string): Promise<Digest | undefined> {
+    // The lock below only keeps a read from caching what a write replaces; with no cache,
+    // taking it would make concurrent pulls of one tag wait for each other's reads.
+    if (!this.caching) return readLink(this.driver, paths.tagCurrent(name, tag));
     const key = `${name}:${tag}`;
     const hit = this.current.get(key);
     if (hit) return hit;

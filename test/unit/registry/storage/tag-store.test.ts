@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { parseDigest } from '../../../../main/registry/reference';
 import { InMemoryDriver } from '../../../../main/registry/storage/driver/inmemory';
 import { paths } from '../../../../main/registry/storage/paths';
+import { cacheBudgetFor } from '../../../../main/registry/storage/cache-budget';
 import { TagStore } from '../../../../main/registry/storage/tag-store';
 
 const A = parseDigest(`sha256:${'a'.repeat(64)}`)!;
@@ -53,5 +54,29 @@ test('a read that started before a write does not cache the old digest', async (
   await sleep(5);
   await tags.set('r', 't', B);
   await reading;
+  assert.equal((await tags.resolve('r', 't'))?.value, B.value);
+});
+
+/** Every read of current/link takes 40 ms, as a request to an object store does. */
+class SlowReads extends InMemoryDriver {
+  override async getContent(path: string): Promise<Buffer> {
+    const content = await super.getContent(path);
+    await sleep(40);
+    return content;
+  }
+}
+
+test('without a cache (a bucket other nodes share), concurrent reads of one tag do not wait for each other', async () => {
+  const driver = new SlowReads();
+  const tags = new TagStore(driver, cacheBudgetFor(true));
+  await tags.set('r', 't', A);
+  const started = performance.now();
+  const got = await Promise.all(Array.from({ length: 8 }, () => tags.resolve('r', 't')));
+  const took = performance.now() - started;
+  assert.deepEqual(got.map((d) => d?.value), Array(8).fill(A.value));
+  // One after another they would take 8 × 40 ms.
+  assert.ok(took < 200, `8 concurrent reads took ${took.toFixed(0)} ms`);
+  // And each read is fresh: a change behind this store's back is seen at once.
+  await driver.putContent(paths.tagCurrent('r', 't'), Buffer.from(B.value));
   assert.equal((await tags.resolve('r', 't'))?.value, B.value);
 });
