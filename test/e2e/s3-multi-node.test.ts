@@ -43,16 +43,8 @@ before(async () => {
   const bucket = 'berth-multi-node';
   await gw.createBucket(bucket);
   storage = [
-    '  s3:',
-    `    region: ${gw.region}`,
-    `    regionendpoint: ${gw.endpoint}`,
-    `    bucket: ${bucket}`,
-    `    accesskey: ${gw.accessKey}`,
-    `    secretkey: ${gw.secretKey}`,
-    '    secure: false',
-    '    v4auth: true',
     // Below the bucket's root, so both nodes must agree on the prefix, not just on the bucket.
-    '    rootdirectory: /registry',
+    ...gw.storageLines(bucket, { rootdirectory: '/registry' }),
     '  cache:',
     '    blobdescriptor: redis',
   ];

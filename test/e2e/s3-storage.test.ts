@@ -33,19 +33,9 @@ before(async () => {
 
 /** A fresh bucket and the storage lines both registries read (2.8.2 needs v4auth and no forcepathstyle). */
 async function s3Storage(over: { accesskey?: string; secretkey?: string; bucket?: string; endpoint?: string } = {}): Promise<string[]> {
-  const bucket = `berth-e2e-${buckets++}`;
+  const bucket = over.bucket ?? `berth-e2e-${buckets++}`;
   if (!over.bucket) await gw.createBucket(bucket);
-  return [
-    '  s3:',
-    `    region: ${gw.region}`,
-    `    regionendpoint: ${over.endpoint ?? gw.endpoint}`,
-    `    bucket: ${over.bucket ?? bucket}`,
-    `    accesskey: ${over.accesskey ?? gw.accessKey}`,
-    `    secretkey: ${over.secretkey ?? gw.secretKey}`,
-    '    secure: false',
-    '    v4auth: true',
-    '    rootdirectory: /',
-  ];
+  return gw.storageLines(bucket, over);
 }
 
 async function stopRegistry(r: RegistryProcess): Promise<void> {

@@ -39,6 +39,12 @@ export interface CephGateway extends S3Keys {
    * (otherwise the SDK streams PutObject aws-chunked and the gateway answers 411).
    */
   clientConfig(keys?: S3Keys): S3ClientConfig;
+  /**
+   * The `storage:` lines (indented two spaces) of a config.yml on `bucket` that both Berth and
+   * docker-registry 2.8.2 read (it needs `v4auth` and has no `forcepathstyle`); `over` replaces
+   * a value, e.g. a wrong key for a start-up error test.
+   */
+  storageLines(bucket: string, over?: { accesskey?: string; secretkey?: string; endpoint?: string; rootdirectory?: string }): string[];
   /** S3 CreateBucket with the gateway's own keys. */
   createBucket(name: string): Promise<void>;
   /** Adds another S3 user (radosgw-admin) with fresh keys, e.g. for permission tests. */
@@ -362,6 +368,17 @@ function gatewayHandle(tools: Tools, layout: Layout, daemons: Daemon[], endpoint
     secretKey: SECRET_KEY,
     dir: layout.dir,
     clientConfig,
+    storageLines: (bucket, over = {}) => [
+      '  s3:',
+      `    region: ${REGION}`,
+      `    regionendpoint: ${over.endpoint ?? endpoint}`,
+      `    bucket: ${bucket}`,
+      `    accesskey: ${over.accesskey ?? ACCESS_KEY}`,
+      `    secretkey: ${over.secretkey ?? SECRET_KEY}`,
+      '    secure: false',
+      '    v4auth: true',
+      `    rootdirectory: ${over.rootdirectory ?? '/'}`,
+    ],
     async createBucket(name) {
       // A client per call: nothing of it outlives the call (no sockets kept alive for a stop()).
       const client = new S3Client(clientConfig());

@@ -2,6 +2,7 @@
 // (O(directories) per page); Berth walks it once, in the background from the start, keeps a
 // sorted array in memory, and updates it as manifests are pushed and repositories deleted. A background rescan (optional)
 // picks up repositories written by another process sharing the volume.
+import { RetriedOnce } from '../../lib/retried-once';
 import type { Catalog } from './catalog';
 import type { StorageDriver } from './driver/types';
 import { isNotFound } from './driver/errors';
@@ -18,7 +19,7 @@ export class CatalogIndex implements Catalog {
   private names: string[] = [];
   private readonly set = new Set<string>();
   /** The tree read in progress or done; every call that lists waits for it. */
-  private loading: Promise<void> | undefined;
+  private readonly loading = new RetriedOnce(() => this.read());
   /** Names removed while the tree is read, which the read must not bring back. */
   private removedWhileLoading: Set<string> | undefined;
 
@@ -34,22 +35,21 @@ export class CatalogIndex implements Catalog {
    * are; the calls that list wait for it. A failed read is tried again by the next such call.
    */
   load(): Promise<void> {
+    return this.loading.start();
+  }
+
+  private async read(): Promise<void> {
     const removed = new Set<string>();
     this.removedWhileLoading = removed;
-    const p = this.scan().then((found) => {
-      for (const n of found) if (!removed.has(n)) this.insert(n);
-    }).finally(() => {
+    try {
+      for (const n of await this.scan()) if (!removed.has(n)) this.insert(n);
+    } finally {
       if (this.removedWhileLoading === removed) this.removedWhileLoading = undefined;
-    });
-    this.loading = p;
-    p.catch(() => {
-      if (this.loading === p) this.loading = undefined;
-    });
-    return p;
+    }
   }
 
   private ready(): Promise<void> {
-    return this.loading ?? this.load();
+    return this.loading.ready();
   }
 
   /**

@@ -3,6 +3,7 @@
 // with '/' as NUL, which makes byte order distribution's component-wise order ("a/b" before
 // "a-b"). Each node adds what it finds in the bucket when it starts (and on rescans), and every
 // push adds its repository before it is acknowledged, so every node lists it at once.
+import { RetriedOnce } from '../../lib/retried-once';
 import type { Catalog } from './catalog';
 import { findRepositories, isRepository } from './catalog-index';
 import type { StorageDriver } from './driver/types';
@@ -14,22 +15,20 @@ const decode = (member: string) => member.replaceAll('\u0000', '/');
 const BATCH = 1000;
 
 export class SharedCatalog implements Catalog {
-  private loading: Promise<void> | undefined;
+  /** The first merge of the bucket's repositories; listings wait for it. */
+  private readonly loading = new RetriedOnce(async () => {
+    await this.merge();
+  });
 
   /** `key`: the sorted set, one per bucket and root directory. */
   constructor(private readonly driver: StorageDriver, private readonly redis: Redis, private readonly key: string) {}
 
   load(): Promise<void> {
-    const p = this.merge().then(() => undefined);
-    this.loading = p;
-    p.catch(() => {
-      if (this.loading === p) this.loading = undefined;
-    });
-    return p;
+    return this.loading.start();
   }
 
   private ready(): Promise<void> {
-    return this.loading ?? this.load();
+    return this.loading.ready();
   }
 
   /** Adds what the bucket holds; never removes (another node may have just pushed it). */
