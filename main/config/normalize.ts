@@ -60,11 +60,6 @@ export function normalize(file: ConfigFile, report: Report): RegistryConfig {
     catalog: { maxentries: file.catalog?.maxentries || DEFAULTS.catalogMaxEntries },
     berth: loadBerth(file.berth, report, ms, file.proxy?.ttl),
   };
-  if (storage.cache.blobdescriptor === 'redis' && (config.proxy || config.berth.proxy.upstreams.length > 0)) {
-    // The cache's expiry schedule is one file in the bucket that each node rewrites from its own
-    // memory: several nodes would overwrite each other's and expire what another still lists.
-    report.error(config.proxy ? 'proxy' : 'berth.proxy.upstreams', 'proxy mode on a bucket several nodes share (storage.cache.blobdescriptor: redis) is not supported yet: each node would overwrite the others\' cache expiry schedule', 'run the pull-through cache as one node (without blobdescriptor: redis)');
-  }
   return config;
 }
 

@@ -12,7 +12,9 @@ import { startRegistry, type RunningRegistry } from '../../main/registry/registr
 import { startCephGateway, type CephGateway } from '../support/ceph-gateway';
 import { runCleanups } from '../support/cleanup';
 import { freePort } from '../support/processes';
-import { bodyOf, descriptorOf, expectStatus, MT, ociManifest, pushArtifact, pushBlob, pushImage, putManifest, sha256, startUpload, withDigest, EMPTY_JSON } from '../support/oci';
+import { ALL_MANIFEST_TYPES, bodyOf, descriptorOf, expectStatus, MT, ociManifest, pushArtifact, pushBlob, pushImage, putManifest, sha256, startUpload, withDigest, EMPTY_JSON, type PushedImage } from '../support/oci';
+import { startTestRegistry } from '../support/registry';
+import { parseDigest } from '../../main/registry/reference';
 import { startRedis, type RedisServer } from '../support/redis-server';
 
 const MiB = 1024 * 1024;
@@ -43,8 +45,8 @@ function nodeYaml(bucket: string, redisPort: number, extra = ''): string {
   ].filter(Boolean).join('\n');
 }
 
-async function startNode(bucket: string, extra = '', redisPort = redis.port): Promise<RunningRegistry> {
-  const { config } = parseConfig(nodeYaml(bucket, redisPort, extra), { env: {}, source: 'test' });
+async function startNode(bucket: string, extra = '', redisPort = redis.port, topLevel = ''): Promise<RunningRegistry> {
+  const { config } = parseConfig(nodeYaml(bucket, redisPort, extra) + (topLevel ? `\n${topLevel}` : ''), { env: {}, source: 'test' });
   return startRegistry({ config, log: silentLogger });
 }
 
@@ -179,5 +181,61 @@ describe('two nodes on one bucket and one Redis', () => {
     await assert.rejects(a.store.gc({}), /needs every node read-only/);
     const report = await a.store.gc({ dryRun: true });
     assert.equal(report.dryRun, true);
+  });
+});
+
+describe('two pull-through cache nodes on one bucket', () => {
+  let upstream: Awaited<ReturnType<typeof startTestRegistry>>;
+  let p: RunningRegistry;
+  let q: RunningRegistry;
+  before(async () => {
+    upstream = await startTestRegistry();
+    await gw.createBucket('shared-proxy');
+    const proxy = `proxy:\n  remoteurl: ${upstream.url}\n  ttl: 1h`;
+    [p, q] = [await startNode('shared-proxy', '', redis.port, proxy), await startNode('shared-proxy', '', redis.port, proxy)];
+  });
+  after(async () => {
+    await p?.stop();
+    await q?.stop();
+    await upstream?.stop();
+  });
+
+  async function pullThrough(node: RunningRegistry, repo: string, img: PushedImage): Promise<void> {
+    const m = await fetch(`${urlOf(node)}/v2/${repo}/manifests/v1`, { headers: { Accept: ALL_MANIFEST_TYPES } });
+    assert.equal(sha256(await expectStatus(m, 200)), img.digest);
+    for (const b of [img.config, ...img.layers]) {
+      assert.equal(sha256(await expectStatus(await fetch(`${urlOf(node)}/v2/${repo}/blobs/${b.digest}`), 200)), b.digest);
+    }
+  }
+  /** Waits until the node has recorded every piece of `img` (a miss is recorded after its client is answered). */
+  async function recorded(node: RunningRegistry, repo: string, img: PushedImage): Promise<void> {
+    for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) {
+      if ([img.digest, img.config.digest, ...img.layers.map((l) => l.digest)].every((d) => node.proxy!.cache.isCached(repo, d))) return;
+    }
+    assert.fail(`${repo} was not recorded as cached`);
+  }
+
+  it("shares the expiry schedule: each node's pulls are in the other's, and one node's expiry clears both", async () => {
+    const one = await pushImage(upstream.url, 'lib/one', 'v1', { layerCount: 1 });
+    const two = await pushImage(upstream.url, 'lib/two', 'v1', { layerCount: 1 });
+    await pullThrough(p, 'lib/one', one);
+    await pullThrough(q, 'lib/two', two);
+    await recorded(p, 'lib/one', one);
+    await recorded(q, 'lib/two', two);
+    // Both write, then both read back: with one file per bucket the second writer would erase the first.
+    await p.proxy!.cache.sync();
+    await q.proxy!.cache.sync();
+    await p.proxy!.cache.sync();
+    for (const node of [p, q]) {
+      assert.ok(node.proxy!.content.isCachedRepo('lib/one') && node.proxy!.content.isCachedRepo('lib/two'), 'each node knows both');
+    }
+    // An hour and more later, expiry on one node removes what the other node fetched, and the
+    // other node learns it.
+    await q.proxy!.expiry.run(Date.now() + 2 * 3600_000);
+    assert.equal(await p.store.manifests.revision('lib/one', parseDigest(one.digest)!), undefined, "p's cached manifest expired through q");
+    await p.proxy!.cache.sync();
+    assert.ok(!p.proxy!.cache.isCached('lib/one', one.digest));
+    // Pulled again, it comes back from the upstream.
+    await pullThrough(q, 'lib/one', one);
   });
 });

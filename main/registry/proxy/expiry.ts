@@ -39,6 +39,8 @@ export class CacheExpiry {
   }
 
   private async pass(now: number): Promise<void> {
+    // On a shared bucket, judge by every node's pulls, not only this one's.
+    await this.cache.sync();
     const expired = this.cache.expired(now);
     const overCap = this.maxBytes > 0 && this.cache.cachedBytes() > this.maxBytes;
     if (expired.length === 0 && !overCap) return;
@@ -51,6 +53,9 @@ export class CacheExpiry {
       await this.expire(expired);
     } finally {
       guard.end();
+      // What was removed is recorded at once, not with the next batch: other nodes sharing the
+      // bucket must not go on listing it as cached.
+      await this.cache.save();
     }
   }
 

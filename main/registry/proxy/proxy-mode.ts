@@ -32,7 +32,8 @@ export function isProxy(config: RegistryConfig): boolean {
  */
 export async function startProxyMode(config: RegistryConfig, store: RegistryStore, log: Logger, opts: { background?: boolean } = {}): Promise<ProxyMode> {
   const router = new UpstreamRouter(config, log);
-  const cache = new CacheState(store.driver, log);
+  // Nodes sharing a bucket keep the schedule in Redis, each writing only what it changed.
+  const cache = new CacheState(store.driver, log, store.shared ? { entries: store.shared.hash('proxy-entries'), tags: store.shared.hash('proxy-tags') } : undefined);
   await cache.load();
   // Content cached under a name before its namespace was listed as local is the user's now.
   const released = cache.release((name) => router.isLocal(name));

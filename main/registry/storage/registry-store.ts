@@ -32,7 +32,7 @@ export class RegistryStore {
    * `shared`: other Berth nodes serve the same bucket (storage.cache.blobdescriptor: redis). The
    * catalog then lives in Redis, and nothing another node may change is cached here.
    */
-  constructor(readonly driver: StorageDriver, private readonly config: RegistryConfig, private readonly log: Logger, private readonly shared?: SharedState) {
+  constructor(readonly driver: StorageDriver, private readonly config: RegistryConfig, private readonly log: Logger, readonly shared?: SharedState) {
     const budget = cacheBudgetFor(shared !== undefined);
     this.blobs = new BlobStore(driver, budget);
     this.tags = new TagStore(driver, budget);

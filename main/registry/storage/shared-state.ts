@@ -7,8 +7,16 @@ import type { StorageDriver } from './driver/types';
 import type { Redis } from './redis-sdk';
 import { SharedCatalog } from './shared-catalog';
 
+/** A Redis hash of text values: what the proxy cache's schedule is kept in on a shared bucket. */
+export interface SharedHash {
+  all(): Promise<Map<string, string>>;
+  write(set: ReadonlyArray<readonly [string, string]>, remove: readonly string[]): Promise<void>;
+}
+
 export interface SharedState {
   catalog(driver: StorageDriver): Catalog;
+  /** A hash of this bucket's, e.g. `proxy-entries`. */
+  hash(name: string): SharedHash;
   close(): Promise<void>;
 }
 
@@ -45,6 +53,18 @@ export async function openSharedState(config: RegistryConfig): Promise<SharedSta
   const prefix = `berth:${storage.s3.bucket}/${root}:`;
   return {
     catalog: (driver) => new SharedCatalog(driver, redis, `${prefix}catalog`),
+    hash: (name) => {
+      const k = `${prefix}${name}`;
+      return {
+        all: async () => new Map(Object.entries(await redis.hgetall(k))),
+        async write(set, remove) {
+          const tx = redis.multi();
+          if (set.length > 0) tx.hset(k, Object.fromEntries(set));
+          if (remove.length > 0) tx.hdel(k, ...remove);
+          if (set.length + remove.length > 0) await tx.exec();
+        },
+      };
+    },
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },

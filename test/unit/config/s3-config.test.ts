@@ -94,12 +94,3 @@ describe('storage.cache.blobdescriptor: redis with storage.s3 (several nodes on 
     assert.ok(warnings.some((w) => w.includes(' redis: ignored')), JSON.stringify(warnings));
   });
 });
-
-describe('proxy mode with several nodes on one bucket', () => {
-  it('is refused, naming why, rather than letting nodes overwrite each other\'s cache schedule', () => {
-    const e = problem(`${yaml('region: r\nbucket: b')}  cache:\n    blobdescriptor: redis\nredis:\n  addr: 127.0.0.1:6379\nproxy:\n  remoteurl: https://registry-1.docker.io\n`);
-    const p = e.problems.find((x) => x.path === 'proxy');
-    assert.ok(p, JSON.stringify(e.problems));
-    assert.match(p.message, /several nodes share .* not supported yet/);
-  });
-});
