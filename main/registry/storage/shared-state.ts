@@ -1,6 +1,7 @@
 // What nodes sharing one bucket share beyond it (storage.cache.blobdescriptor: redis): the
 // connection to Redis and the keys there that belong to this bucket and root directory. Stores
 // read `shared` to drop the caches that assume this process is the only writer.
+import { s3Root } from '../../config/storage-label';
 import type { RegistryConfig } from '../../config/types';
 import type { Catalog } from './catalog';
 import type { StorageDriver } from './driver/types';
@@ -49,8 +50,7 @@ export async function openSharedState(config: RegistryConfig): Promise<SharedSta
     const why = lastError ?? err;
     throw new Error(`redis: cannot use ${addr} (storage.cache.blobdescriptor: redis): ${why instanceof Error ? why.message : String(why)}`, { cause: why });
   }
-  const root = storage.s3.rootdirectory.replace(/^\/+|\/+$/g, '');
-  const prefix = `berth:${storage.s3.bucket}/${root}:`;
+  const prefix = `berth:${storage.s3.bucket}/${s3Root(storage.s3)}:`;
   return {
     catalog: (driver) => new SharedCatalog(driver, redis, `${prefix}catalog`),
     hash: (name) => {

@@ -7,4 +7,4 @@ export {
   DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand,
   ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-export type { CompletedPart, ObjectCannedACL, ServerSideEncryption, StorageClass } from '@aws-sdk/client-s3';
+export type { CompletedPart, ListObjectsV2CommandOutput, ObjectCannedACL, ServerSideEncryption, StorageClass } from '@aws-sdk/client-s3';

@@ -3,7 +3,9 @@
 // S3's errors become storage errors.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { S3Client, S3ServiceException, type ObjectCannedACL, type ServerSideEncryption, type StorageClass } from './s3-sdk';
+import { S3Client, S3ServiceException, UploadPartCopyCommand, type CompletedPart, type ObjectCannedACL, type ServerSideEncryption, type StorageClass } from './s3-sdk';
+import { eachLimited } from '../../../lib/each-limited';
+import { s3Root } from '../../../config/storage-label';
 import type { S3StorageConfig } from '../../../config/types';
 import { DriverError, PathNotFoundError, StorageFullError } from './errors';
 
@@ -36,7 +38,7 @@ export class S3Target {
 
   constructor(readonly config: S3StorageConfig) {
     this.bucket = config.bucket;
-    const root = config.rootdirectory.replace(/^\/+|\/+$/g, '');
+    const root = s3Root(config);
     this.prefix = root === '' ? '' : root + '/';
     this.chunksize = config.chunksize;
     this.copyChunkSize = config.multipartcopychunksize;
@@ -85,6 +87,22 @@ export class S3Target {
     return parts.length === 0 ? this.prefix : this.key(parts) + '/';
   }
 
+  /**
+   * Copies bytes [0, size) of `src` into multipart upload `uploadId` of `dst` server-side, in
+   * parts of `step` bytes numbered from `first`, `copyConcurrency` at a time.
+   */
+  async copyParts(path: string, src: string, dst: string, uploadId: string | undefined, size: number, step: number, first = 1): Promise<CompletedPart[]> {
+    const ranges = Array.from({ length: Math.ceil(size / step) }, (_, i) => ({ n: first + i, start: i * step, end: Math.min(size, (i + 1) * step) - 1 }));
+    const parts: CompletedPart[] = [];
+    await eachLimited(ranges, this.copyConcurrency, async ({ n, start, end }) => {
+      const r = await this.run(path, this.client.send(new UploadPartCopyCommand({
+        Bucket: this.bucket, Key: dst, UploadId: uploadId, PartNumber: n, CopySource: this.copySource(src), CopySourceRange: `bytes=${start}-${end}`,
+      })));
+      parts[n - first] = { PartNumber: n, ETag: r.CopyPartResult?.ETag };
+    });
+    return parts;
+  }
+
   /** CopyObject's source header: bucket and key, each key segment URL-encoded. */
   copySource(key: string): string {
     return `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
@@ -114,7 +132,7 @@ export class S3Target {
 }
 
 /** 404 for a key; a missing bucket is a configuration problem, never "not found". */
-export function isMissingKey(err: unknown): boolean {
+function isMissingKey(err: unknown): boolean {
   if (!(err instanceof S3ServiceException)) return false;
   if (err.name === 'NoSuchBucket') return false;
   return err.name === 'NoSuchKey' || err.name === 'NotFound' || err.$metadata.httpStatusCode === 404;

@@ -8,7 +8,7 @@
 // and a process killed mid-chunk leaves the object as the last completed chunk left it.
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  GetObjectCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand, type CompletedPart,
+  GetObjectCommand, PutObjectCommand, UploadPartCommand, type CompletedPart,
 } from './s3-sdk';
 import type { FileWriter } from './types';
 import type { S3Target } from './s3-target';
@@ -114,17 +114,10 @@ export class S3Writer implements FileWriter {
       return;
     }
     await this.startUpload();
-    const count = Math.ceil(size / MAX_PART);
-    const step = Math.ceil(size / count);
-    for (let i = 0, start = 0; i < count; i++, start += step) {
-      const end = Math.min(size, start + step) - 1;
-      const PartNumber = this.parts.length + 1;
-      const r = await this.t.run(this.path, this.t.client.send(new UploadPartCopyCommand({
-        Bucket: this.t.bucket, Key: this.key, UploadId: this.uploadId, PartNumber,
-        CopySource: this.t.copySource(this.key), CopySourceRange: `bytes=${start}-${end}`,
-      })));
-      this.parts.push({ PartNumber, ETag: r.CopyPartResult?.ETag });
-    }
+    // Equal parts, each at most S3's largest: a last part under 5 MiB could not be followed by
+    // the new bytes' parts.
+    const step = Math.ceil(size / Math.ceil(size / MAX_PART));
+    this.parts.push(...(await this.t.copyParts(this.path, this.key, this.key, this.uploadId, size, step, this.parts.length + 1)));
   }
 
   private async startUpload(): Promise<void> {

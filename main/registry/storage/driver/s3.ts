@@ -7,13 +7,12 @@ import { Readable } from 'node:stream';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand,
   GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException,
-  UploadPartCopyCommand, AbortMultipartUploadCommand, type CompletedPart,
+  AbortMultipartUploadCommand, type ListObjectsV2CommandOutput,
 } from './s3-sdk';
 import type { S3StorageConfig } from '../../../config/types';
-import { eachLimited } from '../../../lib/each-limited';
 import { checkPath } from './check-path';
 import { InvalidOffsetError, PathNotFoundError } from './errors';
-import { S3Target, NAME, isMissingKey } from './s3-target';
+import { S3Target, NAME } from './s3-target';
 import { S3Writer } from './s3-writer';
 import type { FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver } from './types';
 
@@ -80,7 +79,7 @@ export class S3Driver implements StorageDriver {
   async writer(path: string, opts: { append: boolean }): Promise<FileWriter> {
     const Key = this.key(path);
     // Appending to a missing object starts it, as opening a file to append would.
-    const existing = opts.append ? await this.objectSize(path, Key).catch((err: unknown) => {
+    const existing = opts.append ? await this.head(path, Key).then((h) => h.size, (err: unknown) => {
       if (err instanceof PathNotFoundError) return undefined;
       throw err;
     }) : undefined;
@@ -91,10 +90,9 @@ export class S3Driver implements StorageDriver {
     const parts = checkPath(path, NAME);
     if (parts.length > 0) {
       try {
-        const h = await this.t.client.send(new HeadObjectCommand({ Bucket: this.t.bucket, Key: this.t.key(parts) }));
-        return { path, size: h.ContentLength ?? 0, modTime: h.LastModified ?? new Date(0), isDir: false };
+        return { path, ...(await this.head(path, this.t.key(parts))), isDir: false };
       } catch (err) {
-        if (!isMissingKey(err)) throw this.t.storageError(path, err);
+        if (!(err instanceof PathNotFoundError)) throw err;
       }
     }
     const l = await this.t.run(path, this.t.client.send(new ListObjectsV2Command({ Bucket: this.t.bucket, Prefix: this.t.dirPrefix(parts), MaxKeys: 1 })));
@@ -108,13 +106,10 @@ export class S3Driver implements StorageDriver {
     const parts = checkPath(path, NAME);
     const Prefix = this.t.dirPrefix(parts);
     const names: string[] = [];
-    let ContinuationToken: string | undefined;
-    do {
-      const r = await this.t.run(path, this.t.client.send(new ListObjectsV2Command({ Bucket: this.t.bucket, Prefix, Delimiter: '/', ContinuationToken })));
+    for await (const r of this.listPages(path, Prefix, '/')) {
       for (const p of r.CommonPrefixes ?? []) if (p.Prefix) names.push(p.Prefix.slice(Prefix.length, -1));
       for (const o of r.Contents ?? []) if (o.Key && o.Key.length > Prefix.length) names.push(o.Key.slice(Prefix.length));
-      ContinuationToken = r.IsTruncated ? r.NextContinuationToken : undefined;
-    } while (ContinuationToken);
+    }
     if (names.length === 0 && parts.length > 0) throw new PathNotFoundError(path, NAME);
     return names;
   }
@@ -122,7 +117,7 @@ export class S3Driver implements StorageDriver {
   async move(from: string, to: string): Promise<void> {
     const src = this.key(from);
     const dst = this.key(to);
-    const size = await this.objectSize(from, src);
+    const { size } = await this.head(from, src);
     if (size > this.t.copyThreshold) await this.copyInParts(to, src, dst, size);
     else {
       await this.t.run(to, this.t.client.send(new CopyObjectCommand({
@@ -139,14 +134,13 @@ export class S3Driver implements StorageDriver {
     const keys: string[] = [];
     // Listing by the key itself finds the object and everything below it in one pass; keys
     // that merely start with the same text ("a/b-c" for "a/b") are left alone.
-    let ContinuationToken: string | undefined;
-    do {
-      const r = await this.t.run(path, this.t.client.send(new ListObjectsV2Command({ Bucket: this.t.bucket, Prefix: parts.length > 0 ? key : below, ContinuationToken })));
+    for await (const r of this.listPages(path, parts.length > 0 ? key : below)) {
       for (const o of r.Contents ?? []) if (o.Key && (o.Key === key || o.Key.startsWith(below))) keys.push(o.Key);
-      ContinuationToken = r.IsTruncated ? r.NextContinuationToken : undefined;
-    } while (ContinuationToken);
-    await this.abortUploads(path, below);
+    }
     if (keys.length === 0) throw new PathNotFoundError(path, NAME);
+    // Only a folder can hold a killed writer's upload (an upload's data is in its folder); a
+    // single object's delete (a link, a tag) need not ask.
+    if (keys.some((k) => k !== key)) await this.abortUploads(path, below);
     for (let i = 0; i < keys.length; i += DELETE_BATCH) await this.deleteKeys(path, keys.slice(i, i + DELETE_BATCH));
   }
 
@@ -166,13 +160,20 @@ export class S3Driver implements StorageDriver {
     this.t.close();
   }
 
-  private async objectSize(path: string, Key: string): Promise<number> {
-    try {
-      const h = await this.t.client.send(new HeadObjectCommand({ Bucket: this.t.bucket, Key }));
-      return h.ContentLength ?? 0;
-    } catch (err) {
-      throw this.t.storageError(path, err);
-    }
+  /** An object's size and time; PathNotFoundError when there is none. */
+  private async head(path: string, Key: string): Promise<{ size: number; modTime: Date }> {
+    const h = await this.t.run(path, this.t.client.send(new HeadObjectCommand({ Bucket: this.t.bucket, Key })));
+    return { size: h.ContentLength ?? 0, modTime: h.LastModified ?? new Date(0) };
+  }
+
+  /** Every page of a listing under `Prefix` (the server gives at most 1000 keys a page). */
+  private async *listPages(path: string, Prefix: string, Delimiter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
+    let ContinuationToken: string | undefined;
+    do {
+      const r = await this.t.run(path, this.t.client.send(new ListObjectsV2Command({ Bucket: this.t.bucket, Prefix, ContinuationToken, ...(Delimiter ? { Delimiter } : {}) })));
+      yield r;
+      ContinuationToken = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (ContinuationToken);
   }
 
   private async deleteKeys(path: string, keys: string[]): Promise<void> {
@@ -199,16 +200,8 @@ export class S3Driver implements StorageDriver {
   private async copyInParts(path: string, src: string, dst: string, size: number): Promise<void> {
     const up = await this.t.run(path, this.t.client.send(new CreateMultipartUploadCommand({ Bucket: this.t.bucket, Key: dst, ...this.t.objectParams })));
     const UploadId = up.UploadId;
-    const step = this.t.copyChunkSize;
-    const ranges = Array.from({ length: Math.ceil(size / step) }, (_, i) => ({ n: i + 1, start: i * step, end: Math.min(size, (i + 1) * step) - 1 }));
-    const parts: CompletedPart[] = [];
     try {
-      await eachLimited(ranges, this.t.copyConcurrency, async ({ n, start, end }) => {
-        const r = await this.t.run(path, this.t.client.send(new UploadPartCopyCommand({
-          Bucket: this.t.bucket, Key: dst, UploadId, PartNumber: n, CopySource: this.t.copySource(src), CopySourceRange: `bytes=${start}-${end}`,
-        })));
-        parts[n - 1] = { PartNumber: n, ETag: r.CopyPartResult?.ETag };
-      });
+      const parts = await this.t.copyParts(path, src, dst, UploadId, size, this.t.copyChunkSize);
       await this.t.run(path, this.t.client.send(new CompleteMultipartUploadCommand({ Bucket: this.t.bucket, Key: dst, UploadId, MultipartUpload: { Parts: parts } })));
     } catch (err) {
       await this.t.client.send(new AbortMultipartUploadCommand({ Bucket: this.t.bucket, Key: dst, UploadId })).catch(() => undefined);
