@@ -173,6 +173,29 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
       assert.ok((await d.getContent('/many/data')).equals(all));
     }));
 
+    it('writtenSize (where a writer keeps it) only passes chunks the writer no longer reads', withDriver(async (d) => {
+      const originals: Buffer[] = [];
+      const handed: Buffer[] = [];
+      const w = await d.writer('/reuse/data', { append: false });
+      let end = 0;
+      const ends: number[] = [];
+      let reused = 0;
+      for (let i = 0; i < 30; i++) {
+        const p = randomBytes(300_000);
+        originals.push(Buffer.from(p));
+        handed.push(p);
+        end += p.length;
+        ends.push(end);
+        await w.write(p);
+        // Whoever fed the writer reuses a chunk's memory as soon as writtenSize says it may.
+        for (let j = reused; j < ends.length && ends[j]! <= (w.writtenSize ?? 0); j++, reused++) handed[j]!.fill(0);
+        assert.ok((w.writtenSize ?? 0) <= w.size);
+      }
+      await w.commit();
+      if (w.writtenSize !== undefined) assert.ok(reused > 0, 'some chunks were passed before the commit');
+      assert.ok((await d.getContent('/reuse/data')).equals(Buffer.concat(originals)));
+    }));
+
     it('writer refuses writes after close', withDriver(async (d) => {
       const w = await d.writer('/closed/data', { append: false });
       await w.close();

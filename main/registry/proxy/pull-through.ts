@@ -17,7 +17,8 @@
 //   checked, so a client never receives a complete-looking wrong blob; it does not wait for the
 //   cache's copy to be synced. Concurrent requests for the same blob share the one download.
 //   HEAD never downloads; a Range on a miss is served once the blob is in.
-import { PassThrough, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Logger } from '../../lib/logger';
 import type { BlobSource, ContentSource } from '../content-source';
 import { digestOf } from '../digest';
@@ -27,6 +28,7 @@ import { parseDigest, type Digest, type Reference } from '../reference';
 import type { StoredManifest } from '../storage/manifest-store';
 import type { RegistryStore } from '../storage/registry-store';
 import type { CacheState } from './cache-state';
+import { LiveBody } from './live-body';
 import { UpstreamUnreachableError, upstreamError } from './upstream-client';
 import type { Route, UpstreamRouter } from './upstream-router';
 
@@ -278,7 +280,7 @@ export class PullThrough implements ContentSource {
   private async download(name: string, route: Route, digest: Digest): Promise<{ source: BlobSource; done: Promise<void> }> {
     let res;
     try {
-      res = await route.upstream.request('GET', `/v2/${route.remoteName}/blobs/${digest.value}`, { scope: scope(route) });
+      res = await route.upstream.request('GET', `/v2/${route.remoteName}/blobs/${digest.value}`, { scope: scope(route), bulk: true });
     } catch (err) {
       throw toClientError(err);
     }
@@ -292,25 +294,28 @@ export class PullThrough implements ContentSource {
     }
     const size = Number(res.headers.get('content-length') ?? NaN);
     const body = res.body()!;
-    const live = new PassThrough({ highWaterMark: 1 << 20 });
+    const live = new LiveBody();
     let liveWanted = false;
     let started = false;
     const tee = holdLastChunk((chunk) => {
       started = true;
-      if (liveWanted && !live.destroyed && !live.write(chunk)) return drained(live);
-      return undefined;
+      return liveWanted ? live.deliver(chunk) : undefined;
     });
     let verified = false;
     // Verified: release the held-back last chunk. The first client has the right bytes now and
     // does not wait for the cache's copy to be synced and linked (later requests do, via done).
     const release = () => {
       verified = true;
-      if (liveWanted && !live.destroyed) live.end(tee.last ?? undefined);
+      if (liveWanted) live.finish(tee.last ?? undefined);
     };
+    // The read buffers can be reused once the cache file and the first client (if any) are both
+    // done with their bytes; until each has said so, its count is 0 and nothing is reused.
+    let stored = () => 0;
+    const sweep = res.recycle?.(() => Math.min(stored(), !liveWanted ? (started ? Infinity : 0) : live.sent));
     const done = (async () => {
       const id = await this.store.uploads.create(name);
       try {
-        await this.store.uploads.commit(name, id, digest, body.pipe(tee), undefined, { onVerified: release });
+        await this.store.uploads.commit(name, id, digest, body.pipe(tee), undefined, { onVerified: release, onStoring: (s) => (stored = s) });
       } catch (err) {
         await this.store.uploads.cancel(name, id).catch(() => undefined);
         throw err;
@@ -320,8 +325,13 @@ export class PullThrough implements ContentSource {
     // A download that fails before its bytes verify cuts the first client's body short: it never
     // sees a complete wrong blob. Once they verified, the client's copy is whole and right.
     done.catch((err: unknown) => {
-      if (!verified) live.destroy(err instanceof Error ? err : new Error(String(err)));
+      if (!verified) live.fail(err instanceof Error ? err : new Error(String(err)));
     });
+    if (sweep) {
+      // When the download is over: liveWanted can no longer change, and a client's body ends
+      // only after its last write completed.
+      void done.catch(() => undefined).then(() => (liveWanted ? finished(live).catch(() => undefined) : undefined)).then(sweep);
+    }
 
     if (!Number.isFinite(size)) return { source: await this.afterDownload(name, digest, done), done };
     const source: BlobSource = {
@@ -361,17 +371,6 @@ function scope(route: Route): string {
 function toClientError(err: unknown): unknown {
   if (err instanceof UpstreamUnreachableError) return new RegistryError('unavailable', err.message);
   return err;
-}
-
-/** Resolves when `stream` can take more, or is gone (one listener pair, removed either way). */
-function drained(stream: PassThrough): Promise<void> {
-  return new Promise((resolve) => {
-    const go = () => {
-      stream.off('drain', go).off('close', go);
-      resolve();
-    };
-    stream.on('drain', go).on('close', go);
-  });
 }
 
 /**

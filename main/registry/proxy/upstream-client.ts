@@ -24,6 +24,8 @@ export interface UpstreamResponse {
   body(): Readable | undefined;
   text(): Promise<string>;
   arrayBuffer(): Promise<ArrayBuffer>;
+  /** A bulk GET's read buffers may be reused (see BulkResponse.recycle); absent otherwise. */
+  recycle?: (done: () => number) => () => void;
 }
 
 /** A token is used until this long before it expires. */
@@ -55,8 +57,10 @@ export class UpstreamClient {
     return /(^|\.)docker\.io$/.test(this.base.hostname);
   }
 
-  async request(method: 'GET' | 'HEAD', path: string, opts: { scope: string; headers?: Record<string, string> }): Promise<UpstreamResponse> {
-    let res = await this.send(method, path, opts.scope, opts.headers ?? {});
+  /** `bulk`: a blob's body, read the cheapest way the protocol allows (see http-request.ts). */
+  async request(method: 'GET' | 'HEAD', path: string, opts: { scope: string; headers?: Record<string, string>; bulk?: boolean }): Promise<UpstreamResponse> {
+    const bulk = opts.bulk ?? false;
+    let res = await this.send(method, path, opts.scope, opts.headers ?? {}, bulk);
     if (res.status === 401 && res.fromUpstream) {
       // Learn (or re-learn) the challenge, and retry once with credentials.
       const challenges = parseChallenges(res.headers.get('www-authenticate'));
@@ -66,7 +70,7 @@ export class UpstreamClient {
         this.checkRealm(fresh);
         this.challenge = fresh;
         this.tokens.delete(opts.scope);
-        res = await this.send(method, path, opts.scope, opts.headers ?? {});
+        res = await this.send(method, path, opts.scope, opts.headers ?? {}, bulk);
       }
     }
     return this.wrap(res, method);
@@ -92,7 +96,7 @@ export class UpstreamClient {
     }
   }
 
-  private async send(method: string, path: string, scope: string, headers: Record<string, string>): Promise<RawResponse & { fromUpstream: boolean }> {
+  private async send(method: string, path: string, scope: string, headers: Record<string, string>, bulk: boolean): Promise<RawResponse & { fromUpstream: boolean }> {
     let url = new URL(path.replace(/^\//, ''), this.base);
     const auth = await this.authorization(scope);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -104,7 +108,7 @@ export class UpstreamClient {
       let res: RawResponse;
       try {
         this.requests++;
-        res = await sendRequest(url, method, h, TIMEOUT_MS);
+        res = await sendRequest(url, method, h, TIMEOUT_MS, bulk);
       } catch (err) {
         throw new UpstreamUnreachableError(`upstream ${this.base.host} unreachable: ${(err as Error).message}`);
       }
@@ -174,6 +178,7 @@ export class UpstreamClient {
       status: res.status,
       headers: res.headers,
       body: () => res.stream,
+      recycle: res.recycle,
       text: async () => (await readAll(res.stream)).toString('utf8'),
       arrayBuffer: async () => {
         const b = await readAll(res.stream);

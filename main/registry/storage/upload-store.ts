@@ -56,6 +56,12 @@ export interface CommitOptions {
    * wait for the blob to become durable.
    */
   onVerified?: () => void;
+  /**
+   * Called as the body starts to be written, with a count of its bytes the storage driver has
+   * finished with (FileWriter.writtenSize), so the caller may reuse their memory; not called
+   * when the driver does not keep that count.
+   */
+  onStoring?: (stored: () => number) => void;
 }
 
 export class UploadStore {
@@ -142,7 +148,7 @@ export class UploadStore {
   async commit(name: string, id: string, digest: Digest, body?: Readable, length?: number, opts: CommitOptions = {}): Promise<number> {
     return this.lock.run(`${name}/${id}`, async () => {
       const s = await this.session(name, id);
-      if (body) await this.write(name, id, s, body, length);
+      if (body) await this.write(name, id, s, body, length, opts.onStoring);
       if (s.broken !== undefined) throw s.broken;
       const data = paths.uploadData(name, id);
       // The running hash covers exactly the bytes written, so it can vouch for them before they
@@ -239,12 +245,17 @@ export class UploadStore {
     return s;
   }
 
-  private async write(name: string, id: string, s: Session, body: Readable, length?: number): Promise<void> {
+  private async write(name: string, id: string, s: Session, body: Readable, length?: number, onStoring?: CommitOptions['onStoring']): Promise<void> {
     let w: FileWriter | undefined;
     let received = 0;
     try {
       w = this.takeWriter(s) ?? (await this.driver.writer(paths.uploadData(name, id), { append: true }));
       if (w.size !== s.size) s.hash = undefined; // the file changed under us: re-hash at commit
+      if (onStoring && w.writtenSize !== undefined) {
+        const writer = w;
+        const start = w.size;
+        onStoring(() => writer.writtenSize! - start);
+      }
       // A failed write must not destroy the request stream: that would cut the connection before
       // the client hears why (a full disk, say); the dispatcher drains what is left instead.
       for await (const chunk of body.iterator({ destroyOnReturn: false })) {

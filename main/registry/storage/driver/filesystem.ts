@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { syncDir } from '../../../lib/atomic-file';
+import { giveBack, SPARE_SIZE, takeBuffer } from '../../../lib/spare-buffers';
 import { checkPath } from './check-path';
 import { DriverError, InvalidOffsetError, InvalidPathError, PathNotFoundError, StorageFullError } from './errors';
 import type { DirectBody, FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver, WriteOptions } from './types';
@@ -24,7 +25,7 @@ const NAME = 'filesystem';
 // background syncs keep the backlog, and the acknowledging sync, short.
 const WRITE_BUFFER = 1024 * 1024;
 const SYNC_EVERY = 4 * 1024 * 1024;
-const READ_BUFFER = 1024 * 1024;
+const READ_BUFFER = SPARE_SIZE;
 const TMP_PREFIX = randomBytes(4).toString('hex');
 let tmpSeq = 0;
 /** Larger contents are synced in place rather than copied through the journal. */
@@ -324,6 +325,8 @@ class FsWriter implements FileWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private inflight: Promise<void> = Promise.resolve();
+  /** See FileWriter.writtenSize. */
+  writtenSize: number;
   private error: unknown;
   private closed = false;
   private unsynced = 0;
@@ -337,7 +340,9 @@ class FsWriter implements FileWriter {
     public size: number,
     private readonly sync: boolean,
     private readonly fail: (err: unknown) => never,
-  ) {}
+  ) {
+    this.writtenSize = size;
+  }
 
   async write(chunk: Uint8Array): Promise<void> {
     if (this.closed) throw new DriverError(NAME, new Error(`writer for ${this.key} is closed`));
@@ -364,6 +369,7 @@ class FsWriter implements FileWriter {
     this.inflight = this.inflight.then(async () => {
       let { bytesWritten } = await this.fh.writev(bufs);
       while (bytesWritten < total) bytesWritten += (await this.fh.writev(remaining(bufs, bytesWritten))).bytesWritten;
+      this.writtenSize += total;
     }).catch((err) => {
       this.error = err;
     });
@@ -428,24 +434,6 @@ class FsWriter implements FileWriter {
     }
     await rm(this.file, { force: true });
   }
-}
-
-/**
- * Full-size read buffers that finished pulls handed back, for the next ones. Allocating a fresh
- * 1 MiB per pull was ≈ 250 MB/s of memory outside the JS heap under a 1 MiB pull load, and V8
- * answers that with a full mark-compact about every 13 MiB (100 per 1,400 pulls, pauses up to
- * 8 ms: the pulls' p99). At most SPARE_BUFFERS are kept.
- */
-const spareBuffers: Buffer[] = [];
-const SPARE_BUFFERS = 8;
-
-function takeBuffer(size: number): Buffer {
-  if (size < READ_BUFFER) return Buffer.allocUnsafe(size);
-  return spareBuffers.pop() ?? Buffer.allocUnsafe(READ_BUFFER);
-}
-
-function giveBack(buf: Buffer): void {
-  if (buf.length === READ_BUFFER && spareBuffers.length < SPARE_BUFFERS) spareBuffers.push(buf);
 }
 
 /**

@@ -14,6 +14,13 @@ export interface FileInfo {
 export interface FileWriter {
   /** Bytes accepted so far, including what was in the file before an append. */
   readonly size: number;
+  /**
+   * Optional: the size the file reaches with the writes completed so far. The writer holds no
+   * reference to a chunk below it any more, so its memory may be reused; a writer without it
+   * keeps every chunk's memory from being reused early.
+   */
+  readonly writtenSize?: number;
+  /** Resolves when the writer can take more; it may still hold the chunk (see writtenSize). */
   write(chunk: Uint8Array): Promise<void>;
   /**
    * Optional: hands what is buffered to the file (not necessarily to stable storage) and keeps
