@@ -148,3 +148,24 @@ test('a hostile upstream answer fails the pull with 503 and caches nothing', asy
     assert.ok(!existsSync(blobPath(p, digest)), `${kind}: nothing cached`);
   }
 });
+
+test('a lying upstream whose first request is a Range: that client gets an error, and the proxy stays up', async () => {
+  const truth = randomBytes(2 * MiB);
+  const digest = sha256(truth);
+  const lie = Buffer.from(truth);
+  lie[lie.length - 1]! ^= 0xff;
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${lie.length}\r\n\r\n`), lie])));
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const p = await proxyOf(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+  // Nobody takes the download's live body: a Range waits for the cached copy, which never comes.
+  const res = await fetch(`${p.url}/v2/lib/range/blobs/${digest}`, { headers: { Range: 'bytes=0-9' } });
+  assert.ok(res.status >= 400, `status ${res.status}`);
+  await res.arrayBuffer();
+  await sleep(100);
+  await expectStatus(await fetch(`${p.url}/v2/`), 200);
+  assert.ok(!existsSync(blobPath(p, digest)));
+});

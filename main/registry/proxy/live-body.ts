@@ -13,6 +13,7 @@ export class LiveBody extends Readable implements DirectBody {
   private res: ServerResponse | undefined;
   private broken = false;
   private whole = false;
+  private failure: Error | undefined;
   private room: (() => void) | undefined;
   private settle: { resolve: () => void; reject: (err: Error) => void } | undefined;
 
@@ -22,6 +23,12 @@ export class LiveBody extends Readable implements DirectBody {
 
   override _read(): void {
     this.wake();
+  }
+
+  /** A reader that went away must not leave the download waiting for room. */
+  override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
+    this.wake();
+    cb(err);
   }
 
   /** Hands the client the next chunk; when it returns a promise, wait for it before the next. */
@@ -54,12 +61,16 @@ export class LiveBody extends Readable implements DirectBody {
 
   /** The download failed before the bytes verified: the client's body is cut short. */
   fail(err: Error): void {
+    this.failure = err;
     this.settle?.reject(err);
-    this.destroy(this.res ? undefined : err);
+    // A plain reader hears the error; with nobody reading yet it waits for sendTo, since an
+    // 'error' nobody listens to would take the process down.
+    this.destroy(!this.res && this.listenerCount('error') > 0 ? err : undefined);
   }
 
   sendTo(res: ServerResponse): Promise<void> {
     if (this.res) return Promise.reject(new Error('LiveBody.sendTo called twice'));
+    if (this.destroyed) return Promise.reject(this.failure ?? new Error('the download ended before the client was served'));
     this.res = res;
     return new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };

@@ -317,6 +317,8 @@ export class PullThrough implements ContentSource {
       try {
         await this.store.uploads.commit(name, id, digest, body.pipe(tee), undefined, { onVerified: release, onStoring: (s) => (stored = s) });
       } catch (err) {
+        // A failed write leaves the body unread: close the upstream connection too.
+        body.destroy();
         await this.store.uploads.cancel(name, id).catch(() => undefined);
         throw err;
       }
