@@ -1,6 +1,6 @@
 // The --scale bench's fixture cache: a store is generated once per spec and reused after, a
 // different seed or size is another store, and a generation that never finished (no marker) is
-// thrown away and done again rather than served half-written.
+// thrown away and done again rather than served half-written, as is one damaged since.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
@@ -35,4 +35,15 @@ test('a store without its marker is generated again from scratch', async () => {
   const r = await ensureFixture(cache, spec);
   assert.equal(r.reused, false);
   assert.equal(existsSync(stray), false);
+});
+
+test('a store with repositories removed since it was generated is generated again', async () => {
+  const cache = await tempDir('berth-scale-cache-');
+  const { root } = await ensureFixture(cache, spec);
+  await rm(path.join(root, 'docker/registry/v2/repositories/ns-0000/app-0000000'), { recursive: true });
+  const logged: string[] = [];
+  const r = await ensureFixture(cache, spec, (m) => logged.push(m));
+  assert.equal(r.reused, false);
+  assert.match(logged[0]!, /lacks ns-0000\/app-0000000: generating it again/);
+  assert.ok(existsSync(path.join(root, 'docker/registry/v2/repositories/ns-0000/app-0000000/_manifests')));
 });
