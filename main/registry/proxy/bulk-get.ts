@@ -3,8 +3,8 @@
 // parser copies every body chunk into another fresh one. Fresh memory is what a 100 MiB miss paid
 // for most: the kernel faults and zeroes every new page, and V8 answers the memory outside its
 // heap with a mark-compact every few MiB. Here each read lands in the free tail of a slab, up to
-// 256 KiB at a time (so the hash that follows finds it in cache), the body's chunks are views of
-// the slab, and once the caller says every consumer is done with a slab's bytes (`recycle`) it
+// 256 KiB at a time (64 and 128 KiB measured alike), the body's chunks are views of the slab,
+// and once the caller says every consumer is done with a slab's bytes (`recycle`) it
 // goes back to the pool for the next read. Without that word a slab is left to the GC.
 //
 // Only what a registry's blob answer needs is framed: a Content-Length body, or a body that

@@ -6,14 +6,14 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
-import { bulkGet, unsupported } from './bulk-get';
+import { bulkGet, unsupported, type BulkResponse } from './bulk-get';
 
 export interface RawResponse {
   status: number;
   headers: Headers;
   stream: Readable;
-  /** Only for a bulk GET read by bulk-get.ts: see BulkResponse.recycle. */
-  recycle?: (done: () => number) => () => void;
+  /** Only for a bulk GET read by bulk-get.ts. */
+  recycle?: BulkResponse['recycle'];
 }
 
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });

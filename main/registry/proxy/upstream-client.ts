@@ -24,8 +24,8 @@ export interface UpstreamResponse {
   body(): Readable | undefined;
   text(): Promise<string>;
   arrayBuffer(): Promise<ArrayBuffer>;
-  /** A bulk GET's read buffers may be reused (see BulkResponse.recycle); absent otherwise. */
-  recycle?: (done: () => number) => () => void;
+  /** A bulk GET's read buffers may be reused; absent otherwise. */
+  recycle?: RawResponse['recycle'];
 }
 
 /** A token is used until this long before it expires. */

@@ -8,7 +8,10 @@ import { LiveBody } from '../../../../main/registry/proxy/live-body';
 
 const servers: Server[] = [];
 after(() => {
-  for (const s of servers) s.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
 });
 
 /** A server whose one response is sent by `live.sendTo`; resolves with its URL and the result. */
@@ -17,7 +20,11 @@ async function serveOnce(live: LiveBody, length?: number): Promise<{ url: string
   const result = new Promise((r) => (settle = r));
   const server = createServer((_req, res) => {
     if (length !== undefined) res.setHeader('Content-Length', length);
-    live.sendTo(res).then(() => settle('ok'), (err: Error) => settle(err));
+    live.sendTo(res).then(() => settle('ok'), (err: Error) => {
+      // As the dispatcher does with a failed body: the client sees the connection cut.
+      res.destroy();
+      settle(err);
+    });
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
