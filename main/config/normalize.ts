@@ -39,7 +39,7 @@ export function normalize(file: ConfigFile, report: Report): RegistryConfig {
     accesslog: { disabled: log.accesslog?.disabled ?? false },
   };
 
-  const config: RegistryConfig = {
+  return {
     version: '0.1',
     log: logConfig,
     storage,
@@ -60,7 +60,6 @@ export function normalize(file: ConfigFile, report: Report): RegistryConfig {
     catalog: { maxentries: file.catalog?.maxentries || DEFAULTS.catalogMaxEntries },
     berth: loadBerth(file.berth, report, ms, file.proxy?.ttl),
   };
-  return config;
 }
 
 
