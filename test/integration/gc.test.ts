@@ -2,7 +2,7 @@
 // dry runs, untagged manifests with indexes and referrers, and pushes that race the sweep.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, utimes } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   ALL_MANIFEST_TYPES, descriptorOf, expectError, expectStatus, hexOf, MT, ociIndex, ociManifest, pushArtifact, pushBlob,
@@ -107,6 +107,38 @@ describe('garbage collection', () => {
     assert.deepEqual(referrers.manifests, []);
   });
 
+  it('prunes folders that earlier deletes left empty, in repositories where it deletes nothing', async () => {
+    await pushImage(reg.url, 'gc/tidy', 'v1');
+    const repo = `${v2Root(reg.root)}/repositories/gc/tidy`;
+    const empty = [`${repo}/_uploads`, `${repo}/_manifests/revisions/sha512`, `${repo}/_layers/sha384`];
+    for (const dir of empty) await mkdir(dir, { recursive: true });
+    await tick();
+    const r = await store().gc();
+    assert.equal(r.blobsDeleted, 0, JSON.stringify(r));
+    for (const dir of empty) assert.equal(await exists(dir), false, `${dir} pruned`);
+    await pullsIntact(reg.url, 'gc/tidy', 'v1');
+  });
+
+  it('an old blob with a recent link is kept until the link is old too; a link directory without its link goes with its blob', async () => {
+    const bytes = randomBytes(500);
+    const d = await pushBlob(reg.url, 'gc/linked', bytes);
+    const linkDir = `${v2Root(reg.root)}/repositories/gc/linked/_layers/sha256/${hexOf(d)}`;
+    const old = new Date(Date.now() - 2 * 3600_000);
+    await utimes(blobPath(d), old, old);
+    const kept = await store().gc({ gracePeriodMs: 60_000 });
+    assert.ok(kept.blobsKeptRecent >= 1, JSON.stringify(kept));
+    assert.equal(await exists(blobPath(d)), true, 'the link is recent: the blob stays');
+    await utimes(`${linkDir}/link`, old, old);
+    // Another repository's link directory that lost its link file (an interrupted delete).
+    const strayDir = `${v2Root(reg.root)}/repositories/gc/stray/_layers/sha256/${hexOf(d)}`;
+    await mkdir(strayDir, { recursive: true });
+    const swept = await store().gc({ gracePeriodMs: 60_000 });
+    assert.deepEqual(swept.deleted.blobs.filter((b) => b.digest === d).length, 1, JSON.stringify(swept));
+    assert.equal(await exists(blobPath(d)), false);
+    assert.equal(await exists(linkDir), false);
+    assert.equal(await exists(strayDir), false);
+  });
+
   it('a manifest pushed mid-sweep that references blobs about to be deleted keeps them', async () => {
     const repo = 'gc/race';
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', n: randomBytes(4).toString('hex') }));
@@ -115,16 +147,16 @@ describe('garbage collection', () => {
     await pushBlob(reg.url, repo, layer);
     await tick();
     const manifest = ociManifest(descriptorOf(MT.ociConfig, config), [descriptorOf(MT.ociLayer, layer)]);
-    let pushed = false;
+    let push: Promise<unknown> | undefined;
     const r = await store().gc({
-      // Held before the first candidate: both blobs are unreferenced, and still there.
-      beforeDelete: async () => {
-        if (pushed) return;
-        pushed = true;
-        await expectStatus(await putManifest(reg.url, repo, 'racer', manifest, MT.ociManifest), 201);
+      // Every candidate waits for the push, which the first one starts: the sweep works several
+      // prefixes at once, so both blobs are unreferenced, and still there, when it lands.
+      beforeDelete: () => {
+        push ??= putManifest(reg.url, repo, 'racer', manifest, MT.ociManifest).then((res) => expectStatus(res, 201));
+        return push.then(() => {});
       },
     });
-    assert.ok(pushed);
+    assert.ok(push);
     assert.equal(r.blobsKeptInUse, 2, JSON.stringify(r));
     await pullsIntact(reg.url, repo, 'racer');
     // Once referenced, the next GC marks them.

@@ -2,6 +2,7 @@
 // (O(directories) per page); Berth walks it once, in the background from the start, keeps a
 // sorted array in memory, and updates it as manifests are pushed and repositories deleted. A background rescan (optional)
 // picks up repositories written by another process sharing the volume.
+import { drainStack } from '../../lib/each-limited';
 import { RetriedOnce } from '../../lib/retried-once';
 import type { Catalog } from './catalog';
 import type { StorageDriver } from './driver/types';
@@ -140,6 +141,9 @@ export async function isRepository(driver: StorageDriver, name: string): Promise
   }
 }
 
+/** File system calls in flight in a walk over the store (the catalog, GC, fsck). */
+export const WALK_CONCURRENCY = 16;
+
 /**
  * Walks `repositories/` for directories that contain `marker` (`_manifests` makes a repository
  * for the catalog; `_uploads` finds uploads to purge; GC and fsck pass all three). `_`-prefixed children are not descended.
@@ -147,12 +151,10 @@ export async function isRepository(driver: StorageDriver, name: string): Promise
 export async function findRepositories(driver: StorageDriver, marker: string | readonly string[]): Promise<string[]> {
   const markers = typeof marker === 'string' ? [marker] : marker;
   const found: string[] = [];
-  // Folders are listed LIST_CONCURRENCY at a time from a stack of those still to list (a disk
-  // answers several at once; one at a time, 100,000 repositories took 19 s), and a child is
-  // listed without a stat first: a file among them (rare) lists as not found. The stack, not a
-  // promise per folder, keeps memory small.
-  const pending: Array<[dir: string, prefix: string]> = [[REPOSITORIES, '']];
-  const visit = async (dir: string, prefix: string): Promise<void> => {
+  // Folders are listed WALK_CONCURRENCY at a time (a disk answers several at once; one at a
+  // time, 100,000 repositories took 19 s), and a child is listed without a stat first: a file
+  // among them (rare) lists as not found.
+  await drainStack<[dir: string, prefix: string]>([[REPOSITORIES, '']], WALK_CONCURRENCY, async ([dir, prefix], push) => {
     let children: string[];
     try {
       children = await driver.list(dir);
@@ -162,16 +164,8 @@ export async function findRepositories(driver: StorageDriver, marker: string | r
     }
     if (prefix && markers.some((m) => children.includes(m))) found.push(prefix);
     for (const c of children) {
-      if (!c.startsWith('_') && !c.endsWith('.tmp')) pending.push([`${dir}/${c}`, prefix ? `${prefix}/${c}` : c]);
+      if (!c.startsWith('_') && !c.endsWith('.tmp')) push([`${dir}/${c}`, prefix ? `${prefix}/${c}` : c]);
     }
-  };
-  const worker = async (): Promise<void> => {
-    for (let next = pending.pop(); next; next = pending.pop()) await visit(...next);
-  };
-  // A worker that finds the stack empty stops; the others refill it, so keep starting workers
-  // until one round ends with nothing left.
-  while (pending.length > 0) await Promise.all(Array.from({ length: LIST_CONCURRENCY }, worker));
+  });
   return found.sort(catalogOrder);
 }
-
-const LIST_CONCURRENCY = 16;

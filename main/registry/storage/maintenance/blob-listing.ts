@@ -1,6 +1,8 @@
 // Lists the blobs under `blobs/` (distribution's `blobs/<alg>/<hex[0:2]>/<hex>/data`), for GC and
 // fsck. Only sha256 is a storage algorithm; anything else found there is reported, not touched.
+import { eachLimited } from '../../../lib/each-limited';
 import { parseDigest, type Digest } from '../../reference';
+import { WALK_CONCURRENCY } from '../catalog-index';
 import type { StorageDriver } from '../driver/types';
 import { listIfExists } from '../links';
 import { BLOBS } from '../paths';
@@ -11,7 +13,10 @@ export interface BlobEntry {
   prefixDir: string;
 }
 
-/** Calls `onBlob` for each blob directory; `onStray` for paths that do not fit the layout. */
+/**
+ * Calls `onBlob` for each blob directory, WALK_CONCURRENCY prefixes at a time (so that many
+ * calls may be in flight, in no set order); `onStray` for paths that do not fit the layout.
+ */
 export async function walkBlobs(
   driver: StorageDriver,
   onBlob: (b: BlobEntry) => Promise<void>,
@@ -22,7 +27,7 @@ export async function walkBlobs(
       await onStray(`${BLOBS}/${alg}`);
       continue;
     }
-    for (const prefix of await listIfExists(driver, `${BLOBS}/${alg}`)) {
+    await eachLimited(await listIfExists(driver, `${BLOBS}/${alg}`), WALK_CONCURRENCY, async (prefix) => {
       const prefixDir = `${BLOBS}/${alg}/${prefix}`;
       for (const hex of await listIfExists(driver, prefixDir)) {
         const canonical = parseDigest(`${alg}:${hex}`);
@@ -32,6 +37,6 @@ export async function walkBlobs(
         }
         await onBlob({ canonical, prefixDir });
       }
-    }
+    });
   }
 }

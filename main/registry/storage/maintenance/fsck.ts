@@ -6,11 +6,12 @@
 // missing manifests, abandoned temp files and uploads, and corrupt blobs (after their links) —
 // never a blob whose bytes match its digest, and never a manifest.
 import type { ValidationConfig } from '../../../config/types';
+import { drainStack, eachLimited } from '../../../lib/each-limited';
 import type { Logger } from '../../../lib/logger';
 import { hashFor } from '../../digest';
 import type { BlobStore } from '../blob-store';
 import { walkBlobs } from './blob-listing';
-import { findRepositories } from '../catalog-index';
+import { findRepositories, WALK_CONCURRENCY } from '../catalog-index';
 import { isNotFound } from '../driver/errors';
 import type { StorageDriver } from '../driver/types';
 import { FsckContext, type FsckCounts, type FsckProblem } from './fsck-context';
@@ -46,7 +47,7 @@ export interface FsckStores {
   tags: TagStore;
 }
 
-/** Names of files the layout defines; everything else in the tree walk is stat'ed. */
+/** Names of files the layout defines, which the temp-file walk skips. */
 const KNOWN_FILES = new Set(['link', 'data', 'startedat']);
 
 export async function checkStorage(stores: FsckStores, validation: ValidationConfig, opts: FsckOptions = {}, log?: Logger): Promise<FsckReport> {
@@ -56,9 +57,10 @@ export async function checkStorage(stores: FsckStores, validation: ValidationCon
   if (repair) await stores.blobs.guard.begin();
   try {
     const corrupt = await checkBlobs(ctx);
-    for (const name of await findRepositories(ctx.driver, ['_manifests', '_layers', '_uploads'])) {
-      await checkRepository(ctx, name, validation);
-    }
+    const names = await findRepositories(ctx.driver, ['_manifests', '_layers', '_uploads']);
+    // Repairs claim digests, and two repositories may need the same one (links to one missing
+    // blob): with repair on, one repository at a time, so that neither finds it taken.
+    await eachLimited(names, repair ? 1 : WALK_CONCURRENCY, (name) => checkRepository(ctx, name, validation));
     // Links to corrupt blobs went above, so a corrupt blob can go now; a new push of the same
     // content then stores it again (an upload is dropped while a blob of its size exists).
     for (const [value, p] of corrupt) {
@@ -69,6 +71,8 @@ export async function checkStorage(stores: FsckStores, validation: ValidationCon
   } finally {
     if (repair) stores.blobs.guard.end();
   }
+  // Blobs and repositories are checked several at a time: report in a stable order.
+  ctx.problems.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   const report: FsckReport = {
     repair, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, ...ctx.counts,
     errors: ctx.tally.errors, leftovers: ctx.tally.leftovers, repaired: ctx.tally.repaired, problems: ctx.problems,
@@ -119,23 +123,33 @@ async function checkBlobs(ctx: FsckContext): Promise<Map<string, FsckProblem>> {
   return corrupt;
 }
 
-/** `*.tmp` files are atomic writes that never got renamed (a crash, or registry:3.1's writer). */
-async function checkTempFiles(ctx: FsckContext, dir: string): Promise<void> {
-  for (const name of await listIfExists(ctx.driver, dir)) {
-    if (KNOWN_FILES.has(name)) continue;
-    const path = `${dir}/${name}`;
-    let info;
-    try {
-      info = await ctx.driver.stat(path);
-    } catch (err) {
-      if (isNotFound(err)) continue;
-      throw err;
+/**
+ * `*.tmp` files are atomic writes that never got renamed (a crash, or registry:3.1's writer).
+ * Every other name is listed as a folder without a stat first (a file lists as not found), and
+ * only `.tmp` names are stat'ed: a walk over millions of entries costs one call per entry.
+ */
+async function checkTempFiles(ctx: FsckContext, root: string): Promise<void> {
+  await drainStack([root], WALK_CONCURRENCY, async (dir, push) => {
+    for (const name of await listIfExists(ctx.driver, dir)) {
+      if (KNOWN_FILES.has(name)) continue;
+      const path = `${dir}/${name}`;
+      if (!name.endsWith('.tmp')) {
+        push(path);
+        continue;
+      }
+      let info;
+      try {
+        info = await ctx.driver.stat(path);
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      if (info.isDir) {
+        push(path);
+      } else if (await ctx.isOld(path)) {
+        const p = ctx.problem('leftover', 'temp-file', path, `abandoned temporary file (${info.size} bytes)`);
+        await ctx.fix(p, [`file:${path}`], () => ctx.isOld(path), () => deleteIfExists(ctx.driver, path));
+      }
     }
-    if (info.isDir) {
-      await checkTempFiles(ctx, path);
-    } else if (name.endsWith('.tmp') && (await ctx.isOld(path))) {
-      const p = ctx.problem('leftover', 'temp-file', path, `abandoned temporary file (${info.size} bytes)`);
-      await ctx.fix(p, [`file:${path}`], () => ctx.isOld(path), () => deleteIfExists(ctx.driver, path));
-    }
-  }
+  });
 }

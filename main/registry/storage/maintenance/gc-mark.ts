@@ -30,7 +30,6 @@ export interface ScannedRevision {
 export interface ScannedLink {
   digest: Digest;
   canonical: Digest;
-  mtimeMs: number;
 }
 
 export interface RepositoryScan {
@@ -40,13 +39,20 @@ export interface RepositoryScan {
   /** Digests the tags' current links point at. */
   tagged: Set<string>;
   links: ScannedLink[];
+  /** A directory the GC's prune would remove is empty here (an `<alg>` folder, or `_uploads`). */
+  untidy: boolean;
 }
 
-/** Every `<dir>/<alg>/<hex>` entry that names a digest (revisions, layer links). */
-export async function listDigestDirs(driver: StorageDriver, dir: string): Promise<Digest[]> {
+/**
+ * Every `<dir>/<alg>/<hex>` entry that names a digest (revisions, layer links); `onEmpty` hears
+ * of an `<alg>` folder with nothing in it (what deletes leave for GC to prune).
+ */
+export async function listDigestDirs(driver: StorageDriver, dir: string, onEmpty: () => void = () => {}): Promise<Digest[]> {
   const out: Digest[] = [];
   for (const alg of await listIfExists(driver, dir)) {
-    for (const hex of await listIfExists(driver, `${dir}/${alg}`)) {
+    const hexes = await listIfExists(driver, `${dir}/${alg}`);
+    if (hexes.length === 0) onEmpty();
+    for (const hex of hexes) {
       const d = parseDigest(`${alg}:${hex}`);
       if (d) out.push(d);
     }
@@ -64,26 +70,59 @@ export async function mtimeOf(driver: StorageDriver, path: string): Promise<numb
   }
 }
 
-export async function scanRepository(driver: StorageDriver, name: string): Promise<RepositoryScan> {
-  const scan: RepositoryScan = { name, revisions: new Map(), tags: [], tagged: new Set(), links: [] };
-  for (const digest of await listDigestDirs(driver, paths.layersDir(name))) {
-    const link = paths.layerLink(name, digest);
-    const canonical = await readLink(driver, link);
-    const mtimeMs = await mtimeOf(driver, link);
-    if (canonical && mtimeMs !== undefined) scan.links.push({ digest, canonical, mtimeMs });
-  }
-  for (const digest of await listDigestDirs(driver, paths.revisionsDir(name))) {
+/**
+ * Reads what marking needs, and no more: a repository has ten links or so and the store may
+ * hold 100,000 repositories, so each file call saved here is a million saved there.
+ * - Revisions are stat'ed (is the link there, and when was it written) and their manifests read.
+ * - Layer links as scanLinks reads them; tags only for deleteUntagged.
+ */
+export async function scanRepository(driver: StorageDriver, name: string, o: { tags: boolean }): Promise<RepositoryScan> {
+  const scan: RepositoryScan = { name, revisions: new Map(), tags: [], tagged: new Set(), links: [], untidy: false };
+  const untidy = () => {
+    scan.untidy = true;
+  };
+  scan.links = await scanLinks(driver, name, untidy);
+  for (const digest of await listDigestDirs(driver, paths.revisionsDir(name), untidy)) {
     const link = paths.revisionLink(name, digest);
     const mtimeMs = await mtimeOf(driver, link);
     if (mtimeMs === undefined) continue; // deleted meanwhile, or an empty directory
-    scan.revisions.set(digest.value, await readRevision(driver, digest, await readLink(driver, link), mtimeMs));
+    scan.revisions.set(digest.value, await readRevision(driver, digest, await linkTarget(driver, link, digest), mtimeMs));
   }
+  const uploads = await driver.list(paths.uploadsDir(name)).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+  if (uploads?.length === 0) untidy();
+  if (!o.tags) return scan;
   scan.tags = (await listIfExists(driver, paths.tagsDir(name))).filter((t) => !t.endsWith('.tmp'));
   for (const tag of scan.tags) {
     const d = await readLink(driver, paths.tagCurrent(name, tag));
     if (d) scan.tagged.add(d.value);
   }
   return scan;
+}
+
+/**
+ * A repository's `_layers` links. One named by a sha256 digest names that digest (fsck checks
+ * that it does), so only alias links (sha384/512 names) are read; and a link's time is asked
+ * only for a blob about to be swept (linkTime). A directory without its link is listed too.
+ */
+export async function scanLinks(driver: StorageDriver, name: string, onEmpty?: () => void): Promise<ScannedLink[]> {
+  const links: ScannedLink[] = [];
+  for (const digest of await listDigestDirs(driver, paths.layersDir(name), onEmpty)) {
+    const canonical = await linkTarget(driver, paths.layerLink(name, digest), digest);
+    if (canonical) links.push({ digest, canonical });
+  }
+  return links;
+}
+
+function linkTarget(driver: StorageDriver, link: string, named: Digest): Promise<Digest | undefined> {
+  return named.algorithm === 'sha256' ? Promise.resolve(named) : readLink(driver, link);
+}
+
+/** When a `_layers` link was written, or undefined when it is not there (a directory without its link). */
+export function linkTime(driver: StorageDriver, name: string, link: ScannedLink): Promise<number | undefined> {
+  return mtimeOf(driver, paths.layerLink(name, link.digest));
 }
 
 async function readRevision(driver: StorageDriver, digest: Digest, canonical: Digest | undefined, mtimeMs: number): Promise<ScannedRevision> {
@@ -117,7 +156,9 @@ export function keptRevisions(scan: RepositoryScan, deleteUntagged: boolean, cut
   if (!deleteUntagged) return new Set(scan.revisions.keys());
   const referrers = new Map<string, string[]>();
   for (const r of scan.revisions.values()) {
-    if (r.subject) referrers.set(r.subject, [...(referrers.get(r.subject) ?? []), r.digest.value]);
+    if (!r.subject) continue;
+    const list = referrers.get(r.subject);
+    if (list) list.push(r.digest.value); else referrers.set(r.subject, [r.digest.value]);
   }
   const kept = new Set<string>();
   const queue = [...scan.revisions.values()]
@@ -132,19 +173,19 @@ export function keptRevisions(scan: RepositoryScan, deleteUntagged: boolean, cut
   return kept;
 }
 
-/** Adds to `marked` the canonical digests of every blob the kept revisions need. */
-export function markBlobs(scan: RepositoryScan, kept: ReadonlySet<string>, marked: Set<string>): void {
-  const aliases = new Map(scan.links.map((l) => [l.digest.value, l.canonical.value]));
+/** Calls `mark` with the canonical digest of every blob the kept revisions need. */
+export function markBlobs(scan: RepositoryScan, kept: ReadonlySet<string>, mark: (canonical: string) => void): void {
+  const aliases = new Map(scan.links.filter((l) => l.digest !== l.canonical).map((l) => [l.digest.value, l.canonical.value]));
   for (const d of kept) {
     const rev = scan.revisions.get(d);
     if (!rev) continue;
-    if (rev.canonical) marked.add(rev.canonical.value);
+    if (rev.canonical) mark(rev.canonical.value);
     // Unknown references: keep everything the repository links rather than guess.
-    if (rev.unparsable) for (const l of scan.links) marked.add(l.canonical.value);
+    if (rev.unparsable) for (const l of scan.links) mark(l.canonical.value);
     for (const b of rev.blobs) {
-      marked.add(b.value);
+      mark(b.value);
       const canonical = aliases.get(b.value);
-      if (canonical) marked.add(canonical);
+      if (canonical) mark(canonical);
     }
   }
 }

@@ -3,19 +3,22 @@
 //   mark     every revision of every repository (catalog and repository directories on disk);
 //            with deleteUntagged only what tags, kept indexes and kept subjects reach
 //   untagged delete the revisions nothing keeps (indexes before their children)
-//   sweep    delete unmarked blobs, and the `_layers` links to them first, so a crash in between
+//   walk     list the blobs: the unmarked ones are candidates; then list every repository's
+//            `_layers` links again, keeping those to candidates and to no blob at all
+//   sweep    delete candidates, and the `_layers` links to them first, so a crash in between
 //            leaves an unreferenced blob, never a dangling link
-//   links    remove `_layers` links whose blob no longer exists
-//   prune    remove directories the above left empty
+//   links    remove `_layers` links whose blob does not exist
+//   prune    remove directories the above left empty, and empty ones the mark came across
 // Nothing recent (mtime of the blob or of a link to it after `now - gracePeriodMs`) is deleted.
+import { eachLimited, mapLimited } from '../../../lib/each-limited';
 import type { Logger } from '../../../lib/logger';
 import type { Digest } from '../../reference';
 import type { BlobStore } from '../blob-store';
-import { walkBlobs } from './blob-listing';
-import { findRepositories } from '../catalog-index';
+import { walkBlobs, type BlobEntry } from './blob-listing';
+import { findRepositories, WALK_CONCURRENCY } from '../catalog-index';
 import { isNotFound } from '../driver/errors';
 import type { StorageDriver } from '../driver/types';
-import { keptRevisions, markBlobs, mtimeOf, parentsFirst, scanRepository, type RepositoryScan, type ScannedLink } from './gc-mark';
+import { keptRevisions, linkTime, markBlobs, mtimeOf, parentsFirst, scanLinks, scanRepository, type RepositoryScan, type ScannedLink } from './gc-mark';
 import { deleteIfExists } from '../links';
 import type { ManifestStore } from '../manifest-store';
 import { BLOBS, paths, REPOSITORIES } from '../paths';
@@ -81,33 +84,64 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
 
   await blobs.guard.begin();
   try {
-    const scans: RepositoryScan[] = [];
-    for (const name of await findRepositories(driver, ['_manifests', '_layers', '_uploads'])) scans.push(await scanRepository(driver, name));
-    report.repositories = scans.length;
-
-    const kept = await removeUntagged(stores, scans, { dryRun, deleteUntagged, cutoff }, (name, d) => {
-      report.manifestsDeleted++;
-      note(report.deleted.manifests, `${name}@${d}`);
-    });
-    const marked = new Set<string>();
-    for (const s of scans) {
-      markBlobs(s, kept.get(s.name)!, marked);
-      report.manifestsMarked += kept.get(s.name)!.size;
+    const names = await findRepositories(driver, ['_manifests', '_layers', '_uploads']);
+    report.repositories = names.length;
+    // Referenced blobs, and whether the blob walk found each. With 100,000 repositories this
+    // and the names are all the GC holds: each repository is marked as soon as it is scanned
+    // (with deleteUntagged, all are scanned first), and its links are listed again later.
+    const marked = new Map<string, boolean>();
+    const mark = (canonical: string) => {
+      if (!marked.has(canonical)) marked.set(canonical, false);
+    };
+    /** Repositories with directories for the prune: left empty earlier, or emptied by this run. */
+    const untidy = new Set<string>();
+    const markRepository = (s: RepositoryScan, kept: ReadonlySet<string>) => {
+      markBlobs(s, kept, mark);
+      report.manifestsMarked += kept.size;
+      if (s.untidy) untidy.add(s.name);
+    };
+    if (deleteUntagged) {
+      const scans = await mapLimited(names, WALK_CONCURRENCY, (name) => scanRepository(driver, name, { tags: true }));
+      const kept = await removeUntagged(stores, scans, { dryRun, cutoff }, (name, d) => {
+        report.manifestsDeleted++;
+        note(report.deleted.manifests, `${name}@${d}`);
+        untidy.add(name);
+      });
+      for (const s of scans) markRepository(s, kept.get(s.name)!);
+    } else {
+      await eachLimited(names, WALK_CONCURRENCY, async (name) => {
+        const s = await scanRepository(driver, name, { tags: false });
+        markRepository(s, new Set(s.revisions.keys()));
+      });
     }
 
-    // Who links each blob, and when a link to it was last written (uploads keep their first
-    // write's mtime when moved into place; the link is written at commit).
-    const linksOf = new Map<string, Array<{ repo: string; link: ScannedLink }>>();
-    for (const s of scans) for (const l of s.links) linksOf.set(l.canonical.value, [...(linksOf.get(l.canonical.value) ?? []), { repo: s.name, link: l }]);
-    const existing = new Set<string>();
-    const prefixes = new Set<string>();
-
-    await walkBlobs(driver, async ({ canonical, prefixDir }) => {
-      existing.add(canonical.value);
-      if (marked.has(canonical.value)) {
+    // Unmarked blobs are the candidates; then the links to them, and links to no blob at all.
+    const candidates = new Map<string, BlobEntry>();
+    await walkBlobs(driver, async (entry) => {
+      const key = entry.canonical.value;
+      if (marked.has(key)) {
+        marked.set(key, true);
         report.blobsMarked++;
-        return;
+      } else {
+        candidates.set(key, entry);
       }
+    });
+    const linksOf = new Map<string, RepositoryLink[]>();
+    const dangling: RepositoryLink[] = [];
+    await eachLimited(names, WALK_CONCURRENCY, async (repo) => {
+      for (const link of await scanLinks(driver, repo)) {
+        const c = link.canonical.value;
+        if (candidates.has(c)) {
+          const list = linksOf.get(c);
+          if (list) list.push({ repo, link }); else linksOf.set(c, [{ repo, link }]);
+        } else if (marked.get(c) !== true) {
+          dangling.push({ repo, link });
+        }
+      }
+    });
+
+    const prefixes = new Set<string>();
+    await eachLimited([...candidates.values()], WALK_CONCURRENCY, async ({ canonical, prefixDir }) => {
       let info;
       try {
         info = await driver.stat(paths.blobData(canonical));
@@ -115,8 +149,10 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
         if (isNotFound(err)) return; // an empty directory, or a blob being moved into place
         throw err;
       }
+      // Recent: the blob, or a link to it (uploads keep their first write's mtime when moved
+      // into place; the link is written at commit).
       const linked = linksOf.get(canonical.value) ?? [];
-      if (info.modTime.getTime() >= cutoff || linked.some((l) => l.link.mtimeMs >= cutoff)) {
+      if (info.modTime.getTime() >= cutoff || (await linkedSince(driver, linked, cutoff))) {
         report.blobsKeptRecent++;
         return;
       }
@@ -128,25 +164,26 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
         if (!release) { report.blobsKeptInUse++; return; }
         try {
           for (const { repo, link } of linked) {
-            await blobs.unlink(repo, link.digest);
-            report.linksDeleted++;
+            if (await blobs.unlink(repo, link.digest)) report.linksDeleted++;
+            untidy.add(repo);
           }
           await blobs.remove(canonical);
         } finally {
           release();
         }
-        existing.delete(canonical.value);
         prefixes.add(prefixDir);
       }
       report.blobsDeleted++;
       report.bytesFreed += info.size;
       note(report.deleted.blobs, { digest: canonical.value, size: info.size });
     });
+    // The sweep works several blobs at once: list what it deleted in a stable order.
+    report.deleted.blobs.sort((x, y) => (x.digest < y.digest ? -1 : x.digest > y.digest ? 1 : 0));
 
-    if (!dryRun) report.linksDeleted += await removeDanglingLinks(stores, scans, existing);
+    if (!dryRun) report.linksDeleted += await removeDanglingLinks(stores, dangling, untidy);
     if (!dryRun && driver.pruneEmptyDirs) {
-      for (const p of prefixes) await driver.pruneEmptyDirs(p, BLOBS);
-      for (const s of scans) await pruneRepository(driver, s.name);
+      await eachLimited([...prefixes], WALK_CONCURRENCY, (p) => driver.pruneEmptyDirs!(p, BLOBS));
+      await eachLimited([...untidy], WALK_CONCURRENCY, (name) => pruneRepository(driver, name));
     }
   } finally {
     blobs.guard.end();
@@ -160,6 +197,14 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
   return report;
 }
 
+interface RepositoryLink { repo: string; link: ScannedLink }
+
+/** Whether any of a blob's links was written at `cutoff` or later. */
+async function linkedSince(driver: StorageDriver, linked: readonly RepositoryLink[], cutoff: number): Promise<boolean> {
+  for (const { repo, link } of linked) if (((await linkTime(driver, repo, link)) ?? -Infinity) >= cutoff) return true;
+  return false;
+}
+
 /**
  * With deleteUntagged, deletes the revisions nothing keeps; returns what each repository keeps.
  * All candidates are claimed at once; one that something touched during the GC cannot be
@@ -169,11 +214,10 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
 async function removeUntagged(
   { driver, blobs, manifests }: GcStores,
   scans: RepositoryScan[],
-  o: { dryRun: boolean; deleteUntagged: boolean; cutoff: number },
+  o: { dryRun: boolean; cutoff: number },
   deleted: (name: string, digest: string) => void,
 ): Promise<Map<string, Set<string>>> {
-  const kept = new Map(scans.map((s) => [s.name, keptRevisions(s, o.deleteUntagged, o.cutoff)]));
-  if (!o.deleteUntagged) return kept;
+  const kept = new Map(scans.map((s) => [s.name, keptRevisions(s, true, o.cutoff)]));
   const releases = new Map<string, () => void>();
   const refused = new Set<string>();
   for (const s of scans) {
@@ -210,20 +254,20 @@ function tagIndexDir(name: string, tag: string, d: Digest): string {
 }
 
 /** Removes `_layers` links whose blob is gone (deleted earlier, or by another tool). */
-async function removeDanglingLinks({ driver, blobs }: GcStores, scans: RepositoryScan[], existing: ReadonlySet<string>): Promise<number> {
+async function removeDanglingLinks({ driver, blobs }: GcStores, dangling: readonly RepositoryLink[], untidy: Set<string>): Promise<number> {
   let removed = 0;
-  for (const s of scans) {
-    for (const l of s.links) {
-      if (existing.has(l.canonical.value)) continue;
-      const release = blobs.guard.claim(l.canonical.value);
-      if (!release) continue;
-      try {
-        // Claimed, so nothing can bring the blob back now; check it is really missing.
-        if ((await mtimeOf(driver, paths.blobData(l.canonical))) !== undefined) continue;
-        if (await blobs.unlink(s.name, l.digest)) removed++;
-      } finally {
-        release();
-      }
+  // One at a time: two repositories with a link to the same missing blob would each claim it.
+  for (const { repo, link } of dangling) {
+    const release = blobs.guard.claim(link.canonical.value);
+    if (!release) continue;
+    try {
+      // Claimed, so nothing can bring the blob back now; check it is really missing (a blob
+      // pushed after the walk is not).
+      if ((await mtimeOf(driver, paths.blobData(link.canonical))) !== undefined) continue;
+      if (await blobs.unlink(repo, link.digest)) removed++;
+      untidy.add(repo);
+    } finally {
+      release();
     }
   }
   return removed;
