@@ -3,9 +3,11 @@
 // children are linked here), every tag's current link (names a good revision), tag history
 // links, and upload directories (storage/paths.ts documents the tree these invariants hold on).
 import type { ValidationConfig } from '../../../config/types';
+import { eachLimited } from '../../../lib/each-limited';
 import { isExternalLayer } from '../../manifest/external-layers';
 import { parseManifest } from '../../manifest/parse-manifest';
 import { parseDigest, UPLOAD_ID_RE, type Digest } from '../../reference';
+import { WALK_CONCURRENCY } from '../catalog-index';
 import { isNotFound } from '../driver/errors';
 import type { FsckContext } from './fsck-context';
 import { listDigestDirs, mtimeOf } from './gc-mark';
@@ -16,20 +18,22 @@ type LinkState = { ok: true; canonical: Digest } | { ok: false };
 
 export async function checkRepository(ctx: FsckContext, name: string, validation: ValidationConfig): Promise<void> {
   ctx.counts.repositories++;
+  // Several checks at a time (a repository may hold 10,000 manifests and tags); one at a time
+  // when repairing, since two checks may claim the same digest (two tags on one missing manifest).
+  const each = <T>(items: readonly T[], fn: (item: T) => Promise<void>) => eachLimited(items, ctx.repair ? 1 : WALK_CONCURRENCY, fn);
   const layers = new Map<string, Digest>(); // digest → canonical, for links that check out
-  for (const d of await listDigestDirs(ctx.driver, paths.layersDir(name))) {
+  await each(await listDigestDirs(ctx.driver, paths.layersDir(name)), async (d) => {
     const s = await checkLink(ctx, paths.layerLink(name, d), d, () => ctx.blobs.unlink(name, d));
     if (s.ok) layers.set(d.value, s.canonical);
-  }
+  });
   const revisions = new Map<string, Digest>();
-  for (const d of await listDigestDirs(ctx.driver, paths.revisionsDir(name))) {
+  await each(await listDigestDirs(ctx.driver, paths.revisionsDir(name)), async (d) => {
     const s = await checkLink(ctx, paths.revisionLink(name, d), d, () => ctx.manifests.removeRevision(name, d));
     if (s.ok) revisions.set(d.value, s.canonical);
-  }
-  for (const [d, canonical] of revisions) await checkManifest(ctx, name, d, canonical, layers, revisions, validation);
-  for (const tag of await listIfExists(ctx.driver, paths.tagsDir(name))) {
-    if (!tag.endsWith('.tmp')) await checkTag(ctx, name, tag, revisions);
-  }
+  });
+  await each([...revisions], ([d, canonical]) => checkManifest(ctx, name, d, canonical, layers, revisions, validation));
+  const tags = (await listIfExists(ctx.driver, paths.tagsDir(name))).filter((tag) => !tag.endsWith('.tmp'));
+  await each(tags, (tag) => checkTag(ctx, name, tag, revisions));
   await checkUploads(ctx, name);
 }
 

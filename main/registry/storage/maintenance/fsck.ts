@@ -59,7 +59,7 @@ export async function checkStorage(stores: FsckStores, validation: ValidationCon
     const corrupt = await checkBlobs(ctx);
     const names = await findRepositories(ctx.driver, ['_manifests', '_layers', '_uploads']);
     // Repairs claim digests, and two repositories may need the same one (links to one missing
-    // blob): with repair on, one repository at a time, so that neither finds it taken.
+    // blob): with repair on, one check at a time, so that none finds it taken.
     await eachLimited(names, repair ? 1 : WALK_CONCURRENCY, (name) => checkRepository(ctx, name, validation));
     // Links to corrupt blobs went above, so a corrupt blob can go now; a new push of the same
     // content then stores it again (an upload is dropped while a blob of its size exists).

@@ -2,8 +2,10 @@
 // straight from the driver, and work out which revisions stay and which blobs they need
 // (distribution's garbagecollect.go, plus referrers). Reads bypass the stores on purpose: the
 // stores' reads `touch` digests, and a GC that touched everything would protect everything.
+import { eachLimited } from '../../../lib/each-limited';
 import { parseManifest } from '../../manifest/parse-manifest';
 import { parseDigest, type Digest } from '../../reference';
+import { WALK_CONCURRENCY } from '../catalog-index';
 import { isNotFound } from '../driver/errors';
 import type { StorageDriver } from '../driver/types';
 import { listIfExists, readLink } from '../links';
@@ -82,12 +84,13 @@ export async function scanRepository(driver: StorageDriver, name: string, o: { t
     scan.untidy = true;
   };
   scan.links = await scanLinks(driver, name, untidy);
-  for (const digest of await listDigestDirs(driver, paths.revisionsDir(name), untidy)) {
+  // Several at a time within a repository too: one may hold 10,000 manifests.
+  await eachLimited(await listDigestDirs(driver, paths.revisionsDir(name), untidy), WALK_CONCURRENCY, async (digest) => {
     const link = paths.revisionLink(name, digest);
     const mtimeMs = await mtimeOf(driver, link);
-    if (mtimeMs === undefined) continue; // deleted meanwhile, or an empty directory
+    if (mtimeMs === undefined) return; // deleted meanwhile, or an empty directory
     scan.revisions.set(digest.value, await readRevision(driver, digest, await linkTarget(driver, link, digest), mtimeMs));
-  }
+  });
   const uploads = await driver.list(paths.uploadsDir(name)).catch((err: unknown) => {
     if (isNotFound(err)) return undefined;
     throw err;
@@ -95,10 +98,10 @@ export async function scanRepository(driver: StorageDriver, name: string, o: { t
   if (uploads?.length === 0) untidy();
   if (!o.tags) return scan;
   scan.tags = (await listIfExists(driver, paths.tagsDir(name))).filter((t) => !t.endsWith('.tmp'));
-  for (const tag of scan.tags) {
+  await eachLimited(scan.tags, WALK_CONCURRENCY, async (tag) => {
     const d = await readLink(driver, paths.tagCurrent(name, tag));
     if (d) scan.tagged.add(d.value);
-  }
+  });
   return scan;
 }
 
