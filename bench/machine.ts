@@ -1,7 +1,11 @@
 // What the machine allows for a push: one core of SHA-256 (a push hashes every byte) and
-// writing a 100 MiB file plus fsync (a push must reach disk before it is acknowledged).
+// writing a 100 MiB file plus fsync (a push must reach disk before it is acknowledged). And the
+// floor under a small write's latency: a 1 MiB file plus fdatasync (a small push's bytes), and a
+// small append plus fdatasync (a journal commit: what a manifest PUT waits for). The reference
+// syncs nothing, so these are what Berth's p50/p99 pay and its figures do not.
 import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, fdatasyncSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { Histogram } from './histogram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +15,10 @@ export interface MachineBounds {
   writeFsyncMBps: number;
   /** min of the two: the ceiling for a single-stream push. */
   pushBoundMBps: number;
+  /** Write 1 MiB to a new file, then fdatasync: p50/p99 over SYNC_TRIALS, ms. */
+  write1MiBSyncMs: { p50: number; p99: number };
+  /** Append 200 bytes to one file, then fdatasync: p50/p99 over SYNC_TRIALS, ms. */
+  appendSyncMs: { p50: number; p99: number };
   bytes: number;
   tmpdir: string;
   cpus: number;
@@ -19,6 +27,18 @@ export interface MachineBounds {
 
 const SIZE = 100 * 1024 * 1024;
 const TRIALS = 3;
+const SYNC_TRIALS = 100;
+
+/** p50/p99 of `fn`'s duration over SYNC_TRIALS runs. */
+function syncLatency(fn: (i: number) => void): { p50: number; p99: number } {
+  const h = new Histogram();
+  for (let i = 0; i < SYNC_TRIALS; i++) {
+    const t0 = performance.now();
+    fn(i);
+    h.record(performance.now() - t0);
+  }
+  return { p50: h.percentile(50), p99: h.percentile(99) };
+}
 
 export async function measureMachine(): Promise<MachineBounds> {
   const data = randomFillSync(Buffer.allocUnsafe(SIZE));
@@ -31,6 +51,8 @@ export async function measureMachine(): Promise<MachineBounds> {
   // Same filesystem as the servers' storage roots (both live under os.tmpdir()).
   const dir = await mkdtemp(path.join(os.tmpdir(), 'berth-bench-machine-'));
   let bestWrite = Infinity;
+  let write1MiBSyncMs = { p50: NaN, p99: NaN };
+  let appendSyncMs = { p50: NaN, p99: NaN };
   try {
     const chunk = 1024 * 1024;
     for (let i = 0; i < TRIALS; i++) {
@@ -43,6 +65,23 @@ export async function measureMachine(): Promise<MachineBounds> {
       bestWrite = Math.min(bestWrite, performance.now() - t0);
       await rm(file);
     }
+    const mib = data.subarray(0, 1024 * 1024);
+    write1MiBSyncMs = syncLatency((i) => {
+      const fd = openSync(path.join(dir, `small-${i}`), 'w');
+      writeSync(fd, mib);
+      fdatasyncSync(fd);
+      closeSync(fd);
+    });
+    const journal = openSync(path.join(dir, 'journal'), 'a');
+    const record = data.subarray(0, 200);
+    try {
+      appendSyncMs = syncLatency(() => {
+        appendFileSync(journal, record);
+        fdatasyncSync(journal);
+      });
+    } finally {
+      closeSync(journal);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -50,7 +89,7 @@ export async function measureMachine(): Promise<MachineBounds> {
   const writeFsyncMBps = SIZE / 1e6 / (bestWrite / 1000);
   const cpus = os.cpus();
   return {
-    sha256MBps, writeFsyncMBps, pushBoundMBps: Math.min(sha256MBps, writeFsyncMBps),
+    sha256MBps, writeFsyncMBps, pushBoundMBps: Math.min(sha256MBps, writeFsyncMBps), write1MiBSyncMs, appendSyncMs,
     bytes: SIZE, tmpdir: os.tmpdir(), cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown',
   };
 }

@@ -208,6 +208,8 @@ export function formatSummary(rep: BenchReport): string {
     `  sha256 (one core, 100 MiB):       ${num(m.sha256MBps, 0)} MB/s`,
     `  write 100 MiB + fsync:            ${num(m.writeFsyncMBps, 0)} MB/s`,
     `  push bound = min of the two:      ${num(m.pushBoundMBps, 0)} MB/s`,
+    `  1 MiB write + fdatasync p50/p99:  ${num(m.write1MiBSyncMs.p50, 2)} / ${num(m.write1MiBSyncMs.p99, 2)} ms (a small push's bytes)`,
+    `  200 B append + fdatasync p50/p99: ${num(m.appendSyncMs.p50, 2)} / ${num(m.appendSyncMs.p99, 2)} ms (one journal commit)`,
   ];
   if (rep.pushVsMachine) {
     const p = rep.pushVsMachine;

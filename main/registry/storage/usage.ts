@@ -38,7 +38,7 @@ export async function storageUsage(driver: StorageDriver, repositories: readonly
 
   const sizes = new Map<string, number>();
   const blobHexes: string[] = [];
-  await walkBlobs(driver, async (b) => { blobHexes.push(b.canonical.hex); });
+  await walkBlobs(driver, PARALLEL, async (b) => { blobHexes.push(b.canonical.hex); });
   await eachLimited(blobHexes, PARALLEL, async (hex) => {
     const size = await blobSize(driver, hex);
     if (size !== undefined) sizes.set(hex, size);

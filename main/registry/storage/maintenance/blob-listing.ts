@@ -2,7 +2,6 @@
 // fsck. Only sha256 is a storage algorithm; anything else found there is reported, not touched.
 import { eachLimited } from '../../../lib/each-limited';
 import { parseDigest, type Digest } from '../../reference';
-import { WALK_CONCURRENCY } from '../catalog-index';
 import type { StorageDriver } from '../driver/types';
 import { listIfExists } from '../links';
 import { BLOBS } from '../paths';
@@ -14,11 +13,12 @@ export interface BlobEntry {
 }
 
 /**
- * Calls `onBlob` for each blob directory, WALK_CONCURRENCY prefixes at a time (so that many
- * calls may be in flight, in no set order); `onStray` for paths that do not fit the layout.
+ * Calls `onBlob` for each blob directory, `limit` prefixes at a time (so that many calls may be
+ * in flight, in no set order); `onStray` for paths that do not fit the layout.
  */
 export async function walkBlobs(
   driver: StorageDriver,
+  limit: number,
   onBlob: (b: BlobEntry) => Promise<void>,
   onStray: (path: string) => Promise<void> = async () => {},
 ): Promise<void> {
@@ -27,7 +27,7 @@ export async function walkBlobs(
       await onStray(`${BLOBS}/${alg}`);
       continue;
     }
-    await eachLimited(await listIfExists(driver, `${BLOBS}/${alg}`), WALK_CONCURRENCY, async (prefix) => {
+    await eachLimited(await listIfExists(driver, `${BLOBS}/${alg}`), limit, async (prefix) => {
       const prefixDir = `${BLOBS}/${alg}/${prefix}`;
       for (const hex of await listIfExists(driver, prefixDir)) {
         const canonical = parseDigest(`${alg}:${hex}`);

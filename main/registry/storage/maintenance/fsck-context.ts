@@ -47,6 +47,12 @@ export class FsckContext {
     readonly manifests: ManifestStore,
     readonly tags: TagStore,
     readonly repair: boolean,
+    /**
+     * File calls in flight for repository checks and the temp-file walk: one when repairing,
+     * since repairs claim digests and two checks may need the same one (two tags on one
+     * missing manifest, two repositories' links to one missing blob).
+     */
+    readonly limit: number,
     /** Debris younger than this may belong to an operation still running. */
     private readonly minAgeMs: number,
     private readonly now = Date.now(),

@@ -7,7 +7,6 @@ import { eachLimited } from '../../../lib/each-limited';
 import { isExternalLayer } from '../../manifest/external-layers';
 import { parseManifest } from '../../manifest/parse-manifest';
 import { parseDigest, UPLOAD_ID_RE, type Digest } from '../../reference';
-import { WALK_CONCURRENCY } from '../catalog-index';
 import { isNotFound } from '../driver/errors';
 import type { FsckContext } from './fsck-context';
 import { listDigestDirs, mtimeOf } from './gc-mark';
@@ -18,9 +17,8 @@ type LinkState = { ok: true; canonical: Digest } | { ok: false };
 
 export async function checkRepository(ctx: FsckContext, name: string, validation: ValidationConfig): Promise<void> {
   ctx.counts.repositories++;
-  // Several checks at a time (a repository may hold 10,000 manifests and tags); one at a time
-  // when repairing, since two checks may claim the same digest (two tags on one missing manifest).
-  const each = <T>(items: readonly T[], fn: (item: T) => Promise<void>) => eachLimited(items, ctx.repair ? 1 : WALK_CONCURRENCY, fn);
+  // Several checks at a time (a repository may hold 10,000 manifests and tags).
+  const each = <T>(items: readonly T[], fn: (item: T) => Promise<void>) => eachLimited(items, ctx.limit, fn);
   const layers = new Map<string, Digest>(); // digest → canonical, for links that check out
   await each(await listDigestDirs(ctx.driver, paths.layersDir(name)), async (d) => {
     const s = await checkLink(ctx, paths.layerLink(name, d), d, () => ctx.blobs.unlink(name, d));

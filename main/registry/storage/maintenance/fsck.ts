@@ -11,7 +11,7 @@ import type { Logger } from '../../../lib/logger';
 import { hashFor } from '../../digest';
 import type { BlobStore } from '../blob-store';
 import { walkBlobs } from './blob-listing';
-import { findRepositories, WALK_CONCURRENCY } from '../catalog-index';
+import { findRepositories, SERVING_WALK_CONCURRENCY } from '../catalog-index';
 import { isNotFound } from '../driver/errors';
 import type { StorageDriver } from '../driver/types';
 import { FsckContext, type FsckCounts, type FsckProblem } from './fsck-context';
@@ -28,6 +28,8 @@ export interface FsckOptions {
   repair?: boolean;
   /** Debris younger than this is left alone: it may belong to a request in progress. Default 60 s. */
   minAgeMs?: number;
+  /** File calls in flight (default SERVING_WALK_CONCURRENCY; offline, nothing else needs the disk). */
+  concurrency?: number;
 }
 
 export interface FsckReport extends FsckCounts {
@@ -53,14 +55,13 @@ const KNOWN_FILES = new Set(['link', 'data', 'startedat']);
 export async function checkStorage(stores: FsckStores, validation: ValidationConfig, opts: FsckOptions = {}, log?: Logger): Promise<FsckReport> {
   const started = Date.now();
   const repair = opts.repair ?? false;
-  const ctx = new FsckContext(stores.driver, stores.blobs, stores.manifests, stores.tags, repair, opts.minAgeMs ?? 60_000, started);
+  const limit = opts.concurrency ?? SERVING_WALK_CONCURRENCY;
+  const ctx = new FsckContext(stores.driver, stores.blobs, stores.manifests, stores.tags, repair, repair ? 1 : limit, opts.minAgeMs ?? 60_000, started);
   if (repair) await stores.blobs.guard.begin();
   try {
-    const corrupt = await checkBlobs(ctx);
+    const corrupt = await checkBlobs(ctx, limit);
     const names = await findRepositories(ctx.driver, ['_manifests', '_layers', '_uploads']);
-    // Repairs claim digests, and two repositories may need the same one (links to one missing
-    // blob): with repair on, one check at a time, so that none finds it taken.
-    await eachLimited(names, repair ? 1 : WALK_CONCURRENCY, (name) => checkRepository(ctx, name, validation));
+    await eachLimited(names, ctx.limit, (name) => checkRepository(ctx, name, validation));
     // Links to corrupt blobs went above, so a corrupt blob can go now; a new push of the same
     // content then stores it again (an upload is dropped while a blob of its size exists).
     for (const [value, p] of corrupt) {
@@ -84,10 +85,10 @@ export async function checkStorage(stores: FsckStores, validation: ValidationCon
   return report;
 }
 
-/** Re-hashes every blob; returns the corrupt ones with their problem, for repair after the links. */
-async function checkBlobs(ctx: FsckContext): Promise<Map<string, FsckProblem>> {
+/** Re-hashes every blob (each repair claims its own digest: `limit` at a time even when repairing); returns the corrupt ones with their problem, for repair after the links. */
+async function checkBlobs(ctx: FsckContext, limit: number): Promise<Map<string, FsckProblem>> {
   const corrupt = new Map<string, FsckProblem>();
-  await walkBlobs(ctx.driver, async ({ canonical }) => {
+  await walkBlobs(ctx.driver, limit, async ({ canonical }) => {
     const data = paths.blobData(canonical);
     let actual: string;
     let size = 0;
@@ -129,7 +130,7 @@ async function checkBlobs(ctx: FsckContext): Promise<Map<string, FsckProblem>> {
  * only `.tmp` names are stat'ed: a walk over millions of entries costs one call per entry.
  */
 async function checkTempFiles(ctx: FsckContext, root: string): Promise<void> {
-  await drainStack([root], WALK_CONCURRENCY, async (dir, push) => {
+  await drainStack([root], ctx.limit, async (dir, push) => {
     for (const name of await listIfExists(ctx.driver, dir)) {
       if (KNOWN_FILES.has(name)) continue;
       const path = `${dir}/${name}`;

@@ -5,7 +5,6 @@
 import { eachLimited } from '../../../lib/each-limited';
 import { parseManifest } from '../../manifest/parse-manifest';
 import { parseDigest, type Digest } from '../../reference';
-import { WALK_CONCURRENCY } from '../catalog-index';
 import { isNotFound } from '../driver/errors';
 import type { StorageDriver } from '../driver/types';
 import { listIfExists, readLink } from '../links';
@@ -78,14 +77,14 @@ export async function mtimeOf(driver: StorageDriver, path: string): Promise<numb
  * - Revisions are stat'ed (is the link there, and when was it written) and their manifests read.
  * - Layer links as scanLinks reads them; tags only for deleteUntagged.
  */
-export async function scanRepository(driver: StorageDriver, name: string, o: { tags: boolean }): Promise<RepositoryScan> {
+export async function scanRepository(driver: StorageDriver, name: string, o: { tags: boolean; limit: number }): Promise<RepositoryScan> {
   const scan: RepositoryScan = { name, revisions: new Map(), tags: [], tagged: new Set(), links: [], untidy: false };
   const untidy = () => {
     scan.untidy = true;
   };
   scan.links = await scanLinks(driver, name, untidy);
   // Several at a time within a repository too: one may hold 10,000 manifests.
-  await eachLimited(await listDigestDirs(driver, paths.revisionsDir(name), untidy), WALK_CONCURRENCY, async (digest) => {
+  await eachLimited(await listDigestDirs(driver, paths.revisionsDir(name), untidy), o.limit, async (digest) => {
     const link = paths.revisionLink(name, digest);
     const mtimeMs = await mtimeOf(driver, link);
     if (mtimeMs === undefined) return; // deleted meanwhile, or an empty directory
@@ -98,7 +97,7 @@ export async function scanRepository(driver: StorageDriver, name: string, o: { t
   if (uploads?.length === 0) untidy();
   if (!o.tags) return scan;
   scan.tags = (await listIfExists(driver, paths.tagsDir(name))).filter((t) => !t.endsWith('.tmp'));
-  await eachLimited(scan.tags, WALK_CONCURRENCY, async (tag) => {
+  await eachLimited(scan.tags, o.limit, async (tag) => {
     const d = await readLink(driver, paths.tagCurrent(name, tag));
     if (d) scan.tagged.add(d.value);
   });

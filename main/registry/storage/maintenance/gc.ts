@@ -15,7 +15,7 @@ import type { Logger } from '../../../lib/logger';
 import type { Digest } from '../../reference';
 import type { BlobStore } from '../blob-store';
 import { walkBlobs, type BlobEntry } from './blob-listing';
-import { findRepositories, WALK_CONCURRENCY } from '../catalog-index';
+import { findRepositories, SERVING_WALK_CONCURRENCY } from '../catalog-index';
 import { isNotFound } from '../driver/errors';
 import type { StorageDriver } from '../driver/types';
 import { keptRevisions, linkTime, markBlobs, mtimeOf, parentsFirst, scanLinks, scanRepository, type RepositoryScan, type ScannedLink } from './gc-mark';
@@ -30,6 +30,8 @@ export interface GcOptions {
   deleteUntagged?: boolean;
   /** Keep blobs and untagged manifests written this recently (default 0: since the GC began). */
   gracePeriodMs?: number;
+  /** File calls in flight (default SERVING_WALK_CONCURRENCY; offline, nothing else needs the disk). */
+  concurrency?: number;
   /** Test hook: runs before each unmarked blob is claimed, so tests can act mid-sweep. */
   beforeDelete?: (digest: string) => Promise<void>;
 }
@@ -73,6 +75,7 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
   const dryRun = opts.dryRun ?? false;
   const deleteUntagged = opts.deleteUntagged ?? false;
   const cutoff = started - (opts.gracePeriodMs ?? 0);
+  const limit = opts.concurrency ?? SERVING_WALK_CONCURRENCY;
   const report: GcReport = {
     dryRun, deleteUntagged, startedAt: new Date(started).toISOString(), durationMs: 0, repositories: 0,
     manifestsMarked: 0, manifestsDeleted: 0, blobsMarked: 0, blobsDeleted: 0, blobsKeptRecent: 0, blobsKeptInUse: 0,
@@ -101,7 +104,7 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
       if (s.untidy) untidy.add(s.name);
     };
     if (deleteUntagged) {
-      const scans = await mapLimited(names, WALK_CONCURRENCY, (name) => scanRepository(driver, name, { tags: true }));
+      const scans = await mapLimited(names, limit, (name) => scanRepository(driver, name, { tags: true, limit }));
       const kept = await removeUntagged(stores, scans, { dryRun, cutoff }, (name, d) => {
         report.manifestsDeleted++;
         note(report.deleted.manifests, `${name}@${d}`);
@@ -109,15 +112,15 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
       });
       for (const s of scans) markRepository(s, kept.get(s.name)!);
     } else {
-      await eachLimited(names, WALK_CONCURRENCY, async (name) => {
-        const s = await scanRepository(driver, name, { tags: false });
+      await eachLimited(names, limit, async (name) => {
+        const s = await scanRepository(driver, name, { tags: false, limit });
         markRepository(s, new Set(s.revisions.keys()));
       });
     }
 
     // Unmarked blobs are the candidates; then the links to them, and links to no blob at all.
     const candidates = new Map<string, BlobEntry>();
-    await walkBlobs(driver, async (entry) => {
+    await walkBlobs(driver, limit, async (entry) => {
       const key = entry.canonical.value;
       if (marked.has(key)) {
         marked.set(key, true);
@@ -128,7 +131,7 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
     });
     const linksOf = new Map<string, RepositoryLink[]>();
     const dangling: RepositoryLink[] = [];
-    await eachLimited(names, WALK_CONCURRENCY, async (repo) => {
+    await eachLimited(names, limit, async (repo) => {
       for (const link of await scanLinks(driver, repo)) {
         const c = link.canonical.value;
         if (candidates.has(c)) {
@@ -141,7 +144,7 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
     });
 
     const prefixes = new Set<string>();
-    await eachLimited([...candidates.values()], WALK_CONCURRENCY, async ({ canonical, prefixDir }) => {
+    await eachLimited([...candidates.values()], limit, async ({ canonical, prefixDir }) => {
       let info;
       try {
         info = await driver.stat(paths.blobData(canonical));
@@ -182,8 +185,8 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
 
     if (!dryRun) report.linksDeleted += await removeDanglingLinks(stores, dangling, untidy);
     if (!dryRun && driver.pruneEmptyDirs) {
-      await eachLimited([...prefixes], WALK_CONCURRENCY, (p) => driver.pruneEmptyDirs!(p, BLOBS));
-      await eachLimited([...untidy], WALK_CONCURRENCY, (name) => pruneRepository(driver, name));
+      await eachLimited([...prefixes], limit, (p) => driver.pruneEmptyDirs!(p, BLOBS));
+      await eachLimited([...untidy], limit, (name) => pruneRepository(driver, name));
     }
   } finally {
     blobs.guard.end();
