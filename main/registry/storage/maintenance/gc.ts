@@ -15,6 +15,7 @@ import type { Logger } from '../../../lib/logger';
 import type { Digest } from '../../reference';
 import type { BlobStore } from '../blob-store';
 import { walkBlobs, type BlobEntry } from './blob-listing';
+import { DigestPrefixSet } from './digest-set';
 import { findRepositories, SERVING_WALK_CONCURRENCY } from '../catalog-index';
 import { isNotFound } from '../driver/errors';
 import type { StorageDriver } from '../driver/types';
@@ -92,10 +93,8 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
     // Referenced blobs, and whether the blob walk found each. With 100,000 repositories this
     // and the names are all the GC holds: each repository is marked as soon as it is scanned
     // (with deleteUntagged, all are scanned first), and its links are listed again later.
-    const marked = new Map<string, boolean>();
-    const mark = (canonical: string) => {
-      if (!marked.has(canonical)) marked.set(canonical, false);
-    };
+    const marked = new DigestPrefixSet();
+    const mark = (canonical: string) => marked.add(canonical);
     /** Repositories with directories for the prune: left empty earlier, or emptied by this run. */
     const untidy = new Set<string>();
     const markRepository = (s: RepositoryScan, kept: ReadonlySet<string>) => {
@@ -121,13 +120,8 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
     // Unmarked blobs are the candidates; then the links to them, and links to no blob at all.
     const candidates = new Map<string, BlobEntry>();
     await walkBlobs(driver, limit, async (entry) => {
-      const key = entry.canonical.value;
-      if (marked.has(key)) {
-        marked.set(key, true);
-        report.blobsMarked++;
-      } else {
-        candidates.set(key, entry);
-      }
+      if (marked.see(entry.canonical.value)) report.blobsMarked++;
+      else candidates.set(entry.canonical.value, entry);
     });
     const linksOf = new Map<string, RepositoryLink[]>();
     const dangling: RepositoryLink[] = [];
@@ -137,7 +131,7 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
         if (candidates.has(c)) {
           const list = linksOf.get(c);
           if (list) list.push({ repo, link }); else linksOf.set(c, [{ repo, link }]);
-        } else if (marked.get(c) !== true) {
+        } else if (!marked.seen(c)) {
           dangling.push({ repo, link });
         }
       }
