@@ -53,3 +53,23 @@ test('drainStack works a stack that grows as it is worked, at most `limit` at a 
   assert.equal(most, 4);
   await assert.rejects(drainStack([1], 2, async (n, push) => { if (n === 3) throw new Error('deep'); push(n + 1); }), /deep/);
 });
+
+test('after a failure nothing new starts, and the rejection waits for the calls in flight', async () => {
+  const started: number[] = [];
+  const ended: number[] = [];
+  const slow = async (i: number) => {
+    started.push(i);
+    if (i === 1) throw new Error('boom');
+    await sleep(30);
+    ended.push(i);
+  };
+  await assert.rejects(eachLimited([0, 1, 2, 3, 4, 5], 3, slow), /boom/);
+  assert.deepEqual(started, [0, 1, 2], 'no call started after the failure');
+  assert.deepEqual(ended.sort(), [0, 2], 'the calls in flight had ended when it rejected');
+
+  started.length = 0;
+  ended.length = 0;
+  await assert.rejects(drainStack([5, 4, 3, 2, 1, 0], 3, (i) => slow(i)), /boom/);
+  assert.deepEqual(started, [0, 1, 2]);
+  assert.deepEqual(ended.sort(), [0, 2]);
+});
