@@ -66,6 +66,7 @@ test('a file that never exits is killed with its children and named; the rest st
 
 test('all files passing exits 0 and adds up the counts', async (t) => {
   const dir = await project({
+    // The fixture's own skipped test (not one of ours): the runner must count it as skipped.
     'test/x/a.test.ts': "import test from 'node:test';\ntest('one', () => {});\ntest('later', { skip: true }, () => {});\n",
     'test/x/sub/b.test.ts': "import test from 'node:test';\ntest('two', () => {});\n",
   });

@@ -149,13 +149,12 @@ async function readRevision(driver: StorageDriver, digest: Digest, canonical: Di
 }
 
 /**
- * The revisions that stay: all of them, or with deleteUntagged the tagged ones, the recent ones
- * (pushed after `cutoffMs`: a multi-arch push stores children before the index that tags them),
- * `extraRoots` (protected while the GC ran), and, transitively, the children of kept indexes
- * (distribution's fix for #3004) and the referrers of kept manifests.
+ * With deleteUntagged, the revisions that stay (without it, all do): the tagged ones, the recent
+ * ones (pushed after `cutoffMs`: a multi-arch push stores children before the index that tags
+ * them), `extraRoots` (protected while the GC ran), and, transitively, the children of kept
+ * indexes (distribution's fix for #3004) and the referrers of kept manifests.
  */
-export function keptRevisions(scan: RepositoryScan, deleteUntagged: boolean, cutoffMs: number, extraRoots: ReadonlySet<string> = new Set()): Set<string> {
-  if (!deleteUntagged) return new Set(scan.revisions.keys());
+export function keptRevisions(scan: RepositoryScan, cutoffMs: number, extraRoots: ReadonlySet<string> = new Set()): Set<string> {
   const referrers = new Map<string, string[]>();
   for (const r of scan.revisions.values()) {
     if (!r.subject) continue;

@@ -94,11 +94,10 @@ export async function collectGarbage(stores: GcStores, opts: GcOptions = {}, log
     // and the names are all the GC holds: each repository is marked as soon as it is scanned
     // (with deleteUntagged, all are scanned first), and its links are listed again later.
     const marked = new DigestPrefixSet();
-    const mark = (canonical: string) => marked.add(canonical);
     /** Repositories with directories for the prune: left empty earlier, or emptied by this run. */
     const untidy = new Set<string>();
     const markRepository = (s: RepositoryScan, kept: ReadonlySet<string>) => {
-      markBlobs(s, kept, mark);
+      markBlobs(s, kept, (canonical) => marked.add(canonical));
       report.manifestsMarked += kept.size;
       if (s.untidy) untidy.add(s.name);
     };
@@ -214,7 +213,7 @@ async function removeUntagged(
   o: { dryRun: boolean; cutoff: number },
   deleted: (name: string, digest: string) => void,
 ): Promise<Map<string, Set<string>>> {
-  const kept = new Map(scans.map((s) => [s.name, keptRevisions(s, true, o.cutoff)]));
+  const kept = new Map(scans.map((s) => [s.name, keptRevisions(s, o.cutoff)]));
   const releases = new Map<string, () => void>();
   const refused = new Set<string>();
   for (const s of scans) {
@@ -228,7 +227,7 @@ async function removeUntagged(
   }
   try {
     for (const s of scans) {
-      const k = keptRevisions(s, true, o.cutoff, refused);
+      const k = keptRevisions(s, o.cutoff, refused);
       kept.set(s.name, k);
       const doomed = new Set([...s.revisions.keys()].filter((d) => !k.has(d)));
       for (const d of parentsFirst(s, doomed)) {
