@@ -59,6 +59,12 @@ export interface SegmentHeader {
 /** Instances open in this process, whose segments are live. */
 const openHere = new Set<string>();
 
+/** A `record` call's changes while they are applied, and the keys they touch. */
+interface Applying {
+  keys: string[];
+  done: Promise<void>;
+}
+
 /** One `record` call: changes applied one after the other, all acknowledged together. */
 interface Pending {
   ops: readonly JournalOp[];
@@ -81,8 +87,8 @@ export class WriteJournal {
   private queue: Pending[] = [];
   /** The loop writing queued batches, while there are any. */
   private writer: Promise<void> | undefined;
-  /** Batches are applied in journal order; each waits for the one before it. */
-  private applyChain: Promise<void> = Promise.resolve();
+  /** Changes being applied, of any batch: a change waits only for earlier ones it overlaps. */
+  private readonly applying = new Set<Applying>();
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   private sealWanted = false;
@@ -159,9 +165,7 @@ export class WriteJournal {
         continue;
       }
       for (const p of batch) for (const op of p.ops) for (const k of keysOf(op)) seg.touched.add(k);
-      const applied = this.applyChain.then(() => applyBatch(batch, this.target));
-      this.applyChain = applied;
-      seg.applied = applied;
+      seg.applied = Promise.all([seg.applied, this.applyBatch(batch)]).then(() => undefined);
       if (seg.bytes >= this.timing.maxBytes || Date.now() - seg.startedAt >= this.timing.maxMs) this.sealWanted = true;
       else if (this.timer) this.timer.refresh();
       else this.timer = setTimeout(() => {
@@ -170,6 +174,29 @@ export class WriteJournal {
         this.kick();
       }, this.timing.idleMs).unref();
     }
+  }
+
+  // Journal order matters only between changes to the same path (or a folder holding it): a
+  // change waits for the earlier ones it overlaps, in this batch or an earlier one still being
+  // applied, and runs beside the rest. Before, each batch waited for the whole batch before it,
+  // so a slow file call in one request held up the requests journaled after it (manifest PUTs at
+  // concurrency 16 were bound by that wait, not by the disk). Requests that depend on each other
+  // are ordered anyway: a client sends the second only once the first was acknowledged, that is
+  // applied.
+  private applyBatch(batch: Pending[]): Promise<void> {
+    const done: Array<Promise<void>> = [];
+    for (const p of batch) {
+      const keys = p.ops.flatMap(keysOf);
+      const before: Array<Promise<void>> = [];
+      for (const r of this.applying) if (r.keys.some((a) => keys.some((b) => overlaps(a, b)))) before.push(r.done);
+      const entry: Applying = { keys, done: Promise.resolve() };
+      entry.done = Promise.all(before).then(async () => {
+        for (const op of p.ops) await this.target.apply(op);
+      }).then(p.resolve, p.reject).finally(() => this.applying.delete(entry));
+      this.applying.add(entry);
+      done.push(entry.done);
+    }
+    return Promise.all(done).then(() => undefined);
   }
 
   private activeSegment(): Promise<Segment> {
@@ -245,21 +272,6 @@ export class WriteJournal {
     await this.target.syncAll(touched);
     for (const file of done) await unlink(file);
   }
-}
-
-async function applyBatch(batch: Pending[], target: JournalTarget): Promise<void> {
-  // Changes of one batch run side by side, except that one touching a path an earlier change
-  // of the batch touches (the same file, or a folder holding it) waits for that change.
-  const running: Array<{ keys: string[]; done: Promise<void> }> = [];
-  for (const p of batch) {
-    const keys = p.ops.flatMap(keysOf);
-    const before = running.filter((r) => r.keys.some((a) => keys.some((b) => overlaps(a, b)))).map((r) => r.done);
-    const done = Promise.all(before).then(async () => {
-      for (const op of p.ops) await target.apply(op);
-    }).then(p.resolve, p.reject);
-    running.push({ keys, done });
-  }
-  await Promise.all(running.map((r) => r.done));
 }
 
 /** The keys a change touches: its path, or a move's source and then its destination. */

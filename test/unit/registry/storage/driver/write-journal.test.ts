@@ -152,6 +152,42 @@ describe('the write journal', () => {
     await d.close();
   });
 
+  it('applies a later batch beside a slow earlier one, but after the earlier changes it overlaps', async () => {
+    const dir = join(await tempDir('berth-journal-'), JOURNAL_DIR);
+    const events: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let slowStarted!: () => void;
+    const started = new Promise<void>((r) => (slowStarted = r));
+    const target = {
+      apply: async (op: JournalOp) => {
+        const key = op.op === 'move' ? op.to : op.path;
+        events.push(`start ${key}`);
+        if (key === '/a/link') {
+          slowStarted();
+          await held;
+        }
+        events.push(`end ${key}`);
+      },
+      syncAll: async () => void events.push('checkpoint'),
+    };
+    const journal = await WriteJournal.open(dir, target, { maxBytes: 1 << 20, idleMs: 60_000, maxMs: 60_000 });
+    const first = journal.record([{ op: 'put', path: '/a/link', content: Buffer.from('1') }]);
+    await started; // its batch is journaled and being applied
+    // Another path, in a later batch: done while the first is still held.
+    await journal.record([{ op: 'put', path: '/b/link', content: Buffer.from('2') }]);
+    assert.deepEqual(events, ['start /a/link', 'start /b/link', 'end /b/link']);
+    // The same file, and a folder holding it: each waits for the change journaled before it.
+    const same = journal.record([{ op: 'put', path: '/a/link', content: Buffer.from('3') }]);
+    const folder = journal.record([{ op: 'delete', path: '/a' }]);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(events, ['start /a/link', 'start /b/link', 'end /b/link'], 'nothing overlapping ran while /a/link was held');
+    release();
+    await Promise.all([first, same, folder]);
+    await journal.close();
+    assert.deepEqual(events.slice(3), ['end /a/link', 'start /a/link', 'end /a/link', 'start /a', 'end /a', 'checkpoint']);
+  });
+
   it('puts its checkpoint off while changes keep coming, up to its time limit, and checkpoints once they pause', async () => {
     const dir = join(await tempDir('berth-journal-'), JOURNAL_DIR);
     const syncs: number[] = [];
