@@ -75,7 +75,7 @@ interface Pending {
 
 class Segment {
   bytes = 0;
-  /** The apply of the last batch written to this segment. */
+  /** The applies of every batch written to this segment. */
   applied: Promise<void> = Promise.resolve();
   readonly touched = new Set<string>();
   readonly startedAt = Date.now();
