@@ -68,6 +68,8 @@ interface Applying {
 /** One `record` call: changes applied one after the other, all acknowledged together. */
 interface Pending {
   ops: readonly JournalOp[];
+  /** The keys the changes touch (keysOf), for the checkpoint's list and the apply's ordering. */
+  keys: string[];
   frames: Buffer[];
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -116,7 +118,7 @@ export class WriteJournal {
   record(ops: readonly JournalOp[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the write journal is closed'));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ops, frames: ops.map(encodeFrame), resolve, reject });
+      this.queue.push({ ops, keys: ops.flatMap(keysOf), frames: ops.map(encodeFrame), resolve, reject });
       this.kick();
     });
   }
@@ -164,7 +166,7 @@ export class WriteJournal {
         this.seal();
         continue;
       }
-      for (const p of batch) for (const op of p.ops) for (const k of keysOf(op)) seg.touched.add(k);
+      for (const p of batch) for (const k of p.keys) seg.touched.add(k);
       seg.applied = Promise.all([seg.applied, this.applyBatch(batch)]).then(() => undefined);
       if (seg.bytes >= this.timing.maxBytes || Date.now() - seg.startedAt >= this.timing.maxMs) this.sealWanted = true;
       else if (this.timer) this.timer.refresh();
@@ -186,10 +188,9 @@ export class WriteJournal {
   private applyBatch(batch: Pending[]): Promise<void> {
     const done: Array<Promise<void>> = [];
     for (const p of batch) {
-      const keys = p.ops.flatMap(keysOf);
       const before: Array<Promise<void>> = [];
-      for (const r of this.applying) if (r.keys.some((a) => keys.some((b) => overlaps(a, b)))) before.push(r.done);
-      const entry: Applying = { keys, done: Promise.resolve() };
+      for (const r of this.applying) if (r.keys.some((a) => p.keys.some((b) => overlaps(a, b)))) before.push(r.done);
+      const entry: Applying = { keys: p.keys, done: Promise.resolve() };
       entry.done = Promise.all(before).then(async () => {
         for (const op of p.ops) await this.target.apply(op);
       }).then(p.resolve, p.reject).finally(() => this.applying.delete(entry));
