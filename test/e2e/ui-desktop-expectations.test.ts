@@ -368,7 +368,10 @@ test('keyboard: a skip link, the navigation by Tab and Enter, a switch by Space,
     await page.keyboard.press('Enter');
     await page.waitForFunction((h) => window.location.hash === h, hash);
     await settled();
-    assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).getAttribute('aria-current'), 'page', `${label} is the current page`);
+    // The hash changes before React marks the link: wait for the mark, then say which failed.
+    const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label });
+    await link.and(page.locator('[aria-current="page"]')).waitFor({ timeout: 5000 }).catch(() => undefined);
+    assert.equal(await link.getAttribute('aria-current'), 'page', `${label} is the current page`);
   }
 
   // A switch toggled with Space (then put back), its ring visible.
