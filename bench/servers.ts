@@ -4,11 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { processTree, rssBytes } from './proc-stats';
+
+const { berthArgv } = createRequire(import.meta.url)('../scripts/berth-argv.cjs') as { berthArgv(args: string[]): string[] };
 
 export type ServerKind = 'reference' | 'berth';
 export const SERVER_KINDS: readonly ServerKind[] = ['reference', 'berth'];
@@ -73,15 +76,15 @@ export function commandFor(kind: ServerKind, configFile: string): string[] {
   return berthCommand(['serve', '--config', configFile]);
 }
 
-/** argv of the built `berth` CLI with these arguments (serve, and the archives scenarios' export/import). */
+/**
+ * argv of the built `berth` CLI with these arguments (serve, and the archives scenarios'
+ * export/import): node with the flags of bin/berth.cjs's first line, as an installed `berth` runs.
+ */
 export function berthCommand(args: string[]): string[] {
-  // The package's `berth` bin (bin/berth.cjs since the package became ESM; berth.js before).
-  const entry = ['berth.cjs', 'berth.js'].map((f) => path.join(repoRoot, 'bin', f)).find((f) => existsSync(f));
-  const bundle = path.join(repoRoot, 'dist', 'berth.cjs');
-  if (entry === undefined || !existsSync(bundle)) {
-    throw new Error(`bin/berth.cjs or dist/berth.cjs is missing: run \`npm run build\` first (or set BENCH_BERTH_CMD)`);
+  if (!existsSync(path.join(repoRoot, 'dist', 'berth.cjs'))) {
+    throw new Error('dist/berth.cjs is missing: run `npm run build` first (or set BENCH_BERTH_CMD)');
   }
-  return [process.execPath, entry, ...args];
+  return berthArgv(args);
 }
 
 export function freePort(): Promise<number> {

@@ -1,16 +1,19 @@
 // `npm start`: the desktop app when there is a display to show it on and Electron's binary is
 // there (fetched on the first start: `npm ci` runs no install scripts, see .npmrc); otherwise
 // the headless registry (`berth serve`, arguments passed through), which is what servers, CI
-// and containers get, with one line saying why. Builds dist/ first when it is missing.
+// and containers get, with one line saying why. `--headless` first (`npm run serve`) skips the
+// app. Builds dist/ first when it is missing.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const { buildIfMissing } = require('./build-if-missing.cjs');
+const { berthArgv } = require('./berth-argv.cjs');
+const headless = process.argv[2] === '--headless';
+const args = process.argv.slice(headless ? 3 : 2);
 
 /** The installed binary's path, or undefined (the package exports the path it would have). */
 function installedElectron() {
@@ -46,6 +49,7 @@ function fetchElectron() {
 }
 
 function chooseFace() {
+  if (headless) return {};
   const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
   if (!hasDisplay) return { reason: 'no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
   const path = installedElectron();
@@ -54,10 +58,11 @@ function chooseFace() {
 
 const face = chooseFace();
 buildIfMissing(face.path ? 'dist/app/main.cjs' : 'dist/berth.cjs');
+const [node, ...serve] = berthArgv(['serve', ...args]);
 if (face.reason) console.error(`start: ${face.reason}; running the headless registry (berth serve).`);
 const child = face.path
-  ? spawn(face.path, [root, ...process.argv.slice(2)], { stdio: 'inherit' })
-  : spawn(process.execPath, [join(root, 'bin/berth.cjs'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
+  ? spawn(face.path, [root, ...args], { stdio: 'inherit' })
+  : spawn(node, serve, { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 // npm passes a SIGTERM on to the shell that runs this script, and a shell that does not exec
 // its command (dash, Debian's sh) dies without passing it further: this process is then
