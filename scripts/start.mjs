@@ -58,11 +58,9 @@ function chooseFace() {
 
 const face = chooseFace();
 buildIfMissing(face.path ? 'dist/app/main.cjs' : 'dist/berth.cjs');
-const [node, ...serve] = berthArgv(['serve', ...args]);
 if (face.reason) console.error(`start: ${face.reason}; running the headless registry (berth serve).`);
-const child = face.path
-  ? spawn(face.path, [root, ...args], { stdio: 'inherit' })
-  : spawn(node, serve, { stdio: 'inherit' });
+const [program, ...argv] = face.path ? [face.path, root, ...args] : berthArgv(['serve', ...args]);
+const child = spawn(program, argv, { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 // npm passes a SIGTERM on to the shell that runs this script, and a shell that does not exec
 // its command (dash, Debian's sh) dies without passing it further: this process is then
