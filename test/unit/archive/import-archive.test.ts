@@ -11,7 +11,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { exportImages } from '../../../main/archive/export';
 import { parseExportRef } from '../../../main/archive/export-ref';
@@ -34,15 +34,10 @@ async function writeTar(file: string, entries: TarFile[], opts: { gzip?: boolean
     else p.entry({ name: e.name, size: e.data!.length }, e.data!);
   }
   p.finalize();
-  const out = createWriteStream(file);
-  if (opts.gzip) {
-    const chunks: Buffer[] = [];
-    for await (const c of p) chunks.push(c as Buffer);
-    await writeFile(file, gzipSync(Buffer.concat(chunks)));
-    out.destroy();
-    return;
-  }
-  await pipeline(p, out);
+  // One pipeline to one write stream: a second writer to the same path (writeFile beside an
+  // open write stream) could be truncated by the stream's late open.
+  if (opts.gzip) await pipeline(p, createGzip(), createWriteStream(file));
+  else await pipeline(p, createWriteStream(file));
 }
 
 async function writeDir(dir: string, entries: TarFile[]): Promise<void> {
