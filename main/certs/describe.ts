@@ -1,6 +1,6 @@
 // What a user needs to know about a certificate: who it is for (subject, SANs), who vouches
 // for it, when it expires, and a fingerprint to compare out of band.
-import forge from 'node-forge';
+import { forge } from './forge-lib';
 import type { CertificateView } from '../../preload/contract/certs';
 
 /** What the UI shows (the contract's view) plus what the CLI and validation also use. */

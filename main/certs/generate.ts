@@ -3,7 +3,7 @@
 // forge builds and signs the X.509 structures.
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import { forge } from './forge-lib';
 import type { SubjectNames } from './default-names';
 
 export type KeySize = 2048 | 3072 | 4096;

@@ -1,7 +1,7 @@
 // config.yml's `berth:` section, derived from the setting table: its schema (what the file may
 // say), its loaded type and its defaults. Durations load as milliseconds under `<key>Ms`, sizes as
 // bytes under `<key>Bytes`, so the loaded config says its units in its names.
-import { z } from 'zod';
+import * as z from 'zod';
 import { getField, setField } from '../lib/dotted-path';
 import type { Intersect, Nest, Spell } from '../../preload/contract/nested-types';
 import { ROLES, SETTING_ROWS, type Kind, type Role, type SettingRow, type SettingRows } from '../../preload/contract/setting-table';

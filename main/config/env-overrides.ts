@@ -3,7 +3,7 @@
 // (REGISTRY_HTTP_TLS_CIPHERSUITES_0) and the value is read as YAML. Keys never contain `_`;
 // map keys (log.fields, http.headers) may, so for maps we first look for an existing key that
 // matches, and otherwise take the remaining segments as one lower-cased key.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ConfigProblem } from './errors';
 import { configFileSchema } from './schema';
 import { shapeOf } from './schema-shape';

@@ -1,6 +1,6 @@
 // zod's issues → ConfigProblems worded for someone editing config.yml: the full key path,
 // what was expected in YAML terms, and a "did you mean" hint for misspelled keys and values.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ConfigProblem } from './errors';
 import { knownKeysAt } from './schema-shape';
 import { closest } from './suggest';

@@ -2,7 +2,7 @@
 // (nullable, as YAML writes an empty key; durations in Go syntax or nanoseconds; choices
 // case-insensitive). schema.ts assembles distribution's keys from them, berth-section.ts the
 // `berth:` keys from the setting table.
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationProblem } from './duration';
 
 /** Schemas whose value is text; the loader turns `password: 0123` back into "0123" for them. */

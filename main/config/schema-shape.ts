@@ -1,7 +1,7 @@
 // Reads the structure of the zod schema back (which keys an object has, whether a node is a map,
 // a list or a scalar), so that env overrides, typo hints and the raw-text fix-up for string
 // fields all follow the one schema instead of a second hand-written key tree.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { STRING_FIELDS } from './schema-kinds';
 
 export type Shape =

@@ -3,7 +3,7 @@
 // Keys registry:3 knows but Berth does not implement are declared `opaque()` here so they are
 // not reported as typos; compat.ts then refuses them or accepts them with a warning.
 // Defaults are not applied here but in normalize.ts, which also turns durations into ms.
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOG_LEVELS } from '../lib/logger';
 import { cipherSuiteProblem, KNOWN_CIPHER_SUITES } from './cipher-suites';
 import { closest } from './suggest';

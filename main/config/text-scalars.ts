@@ -1,7 +1,7 @@
 // Go decodes each YAML scalar by the type of the field it lands in, so `password: 0123` is the
 // string "0123" in registry:3. A schema-less YAML parser has already turned it into the number
 // 83 by then; for every key the schema declares as text, put the original spelling back.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { shapeOf } from './schema-shape';
 import type { KeyPath } from './yaml-source';
 

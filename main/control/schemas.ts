@@ -1,7 +1,7 @@
 // Argument schemas for every control method. Arguments arrive from a renderer (IPC) or over
 // HTTP (console), so nothing is trusted: each method's arguments are parsed here before its
 // handler runs, unknown keys are refused, and a failure names the field for the form.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ArgsOf, ControlMethod } from '../../preload/contract';
 import { hostPortProblem, insecureRegistryProblem, mirrorUrlProblem } from '../../preload/contract/registry-hosts';
 import { passwordProblem, userNameProblem } from '../../preload/contract/users';

@@ -3,7 +3,7 @@
 // refused. Arguments arrive from a renderer (IPC) or over HTTP (console), so nothing is trusted.
 import { isAbsolute as posixAbsolute } from 'node:path/posix';
 import { isAbsolute as winAbsolute } from 'node:path/win32';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Kind } from '../../preload/contract/setting-table';
 import type { SettingsPatch } from '../../preload/contract/settings';
 import { durationProblem } from '../config/duration';

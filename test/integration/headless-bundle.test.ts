@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -73,19 +74,34 @@ test('the bundle has no electron among its inputs', async () => {
   assert.deepEqual(inputs.filter((p) => /electron/.test(p)), []);
 });
 
-test('the AWS SDK and the Redis client are bundles of their own, which a filesystem registry never loads', async () => {
+test('the AWS SDK, the Redis client and node-forge are bundles of their own, which a filesystem registry that only serves never loads', async () => {
   const meta = JSON.parse(await readFile('dist/berth.meta.json', 'utf8')) as { inputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }> };
   const inputs = Object.keys(meta.inputs);
-  assert.deepEqual(inputs.filter((p) => /node_modules\/(@aws-sdk|@smithy|ioredis)\//.test(p)), []);
+  assert.deepEqual(inputs.filter((p) => /node_modules\/(@aws-sdk|@smithy|ioredis|node-forge)\//.test(p)), []);
   const externals = new Set(Object.values(meta.inputs).flatMap((i) => i.imports.filter((x) => x.external).map((x) => x.path)));
-  for (const lazy of ['./s3-sdk.cjs', './redis-sdk.cjs']) {
+  for (const lazy of ['./s3-sdk.cjs', './redis-sdk.cjs', './forge-lib.cjs']) {
     assert.ok(externals.has(lazy), `${lazy} is required at run time, not bundled`);
     for (const dir of ['dist', 'dist/app']) assert.ok((await readFile(join(dir, lazy))).length > 10_000, `${dir}/${lazy} is built`);
   }
 });
 
+test('certificates from the bundle: certs init and show run node-forge from its own bundle', async () => {
+  const cert = join(dir, 'tls', 'server.crt');
+  const key = join(dir, 'tls', 'server.key');
+  const init = run(['certs', 'init', '--cert', cert, '--key', key, '--name', 'registry.test', '--bits', '2048']);
+  assert.equal(await init.exited, 0, init.output());
+  const server = new X509Certificate(await readFile(cert));
+  const ca = new X509Certificate(await readFile(join(dir, 'tls', 'ca.crt')));
+  assert.ok(server.verify(ca.publicKey), 'the server certificate is signed by the CA');
+  assert.equal(server.checkHost('registry.test'), 'registry.test');
+  const show = run(['certs', 'show', '--cert', cert]);
+  assert.equal(await show.exited, 0, show.output());
+  assert.match(show.output(), /subject\s+CN=registry\.test/);
+  assert.ok(show.output().includes(server.fingerprint256), 'show prints the certificate\'s SHA-256 fingerprint');
+});
+
 test('the bundles are Latin-1 text, which V8 keeps at one byte per character (two for all of it otherwise)', async () => {
-  for (const file of ['dist/berth.cjs', 'dist/app/main.cjs', 'dist/s3-sdk.cjs', 'dist/redis-sdk.cjs']) {
+  for (const file of ['dist/berth.cjs', 'dist/app/main.cjs', 'dist/s3-sdk.cjs', 'dist/redis-sdk.cjs', 'dist/forge-lib.cjs']) {
     const text = await readFile(file, 'utf8');
     const wide = [...new Set(text.match(/[\u0100-\uffff]/g) ?? [])];
     assert.deepEqual(wide, [], `${file} holds characters above U+00FF`);

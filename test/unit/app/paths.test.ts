@@ -131,9 +131,9 @@ test('packaged without an archive (asar: false): the same paths resolve', () => 
 test('the main bundle needs nothing outside itself but electron, Node built-ins and its lazy bundles, which are packed beside it', () => {
   const builtins = new Set(builtinModules);
   assert.ok(mainImports.includes('electron'), 'the metafile lists the bundle\'s imports');
-  // The AWS SDK and the Redis client, loaded only when the config uses them (scripts/lazy-bundles.mjs).
+  // The AWS SDK, the Redis client and node-forge, loaded only when used (scripts/lazy-bundles.mjs).
   const lazy = [...new Set(mainImports.filter((p) => /^\.\/[a-z0-9-]+\.cjs$/.test(p)))].sort();
-  assert.deepEqual(lazy, ['./redis-sdk.cjs', './s3-sdk.cjs']);
+  assert.deepEqual(lazy, ['./forge-lib.cjs', './redis-sdk.cjs', './s3-sdk.cjs']);
   const outside = mainImports.filter((p) => p !== 'electron' && !p.startsWith('node:') && !builtins.has(p) && !lazy.includes(p));
   assert.deepEqual(outside, [], 'node_modules is not packaged, so the bundle must carry everything');
   const bundleDir = dirname(join(resourcesPath, 'app.asar', mainEntry));
