@@ -141,12 +141,14 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       proxy,
       async stop() {
         health?.stop();
-        await proxy?.close();
+        // No new requests, and those in flight finish (or are cut after the drain timeout).
         await Promise.all([
           api!.close(),
           debug ? new Promise<void>((r) => { debug!.server.close(() => r()); debug!.server.closeAllConnections(); }) : undefined,
         ]);
-        // Last: the proxy saves its state and in-flight requests finish writing through the store.
+        // Then the proxy's downloads still being committed finish and it saves its state.
+        await proxy?.close();
+        // Last, once nothing writes through it any more.
         await store.close();
       },
     };

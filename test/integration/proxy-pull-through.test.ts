@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -213,6 +214,21 @@ test('content cached before its namespace was listed as local becomes local: nev
   const asked = fwd.log.length;
   await pullAll(p.url, 'team/adopted', 'v1', img);
   assert.equal(fwd.log.length, asked, 'served without the upstream');
+});
+
+test('a stop right after a pull-through waits for the cache\'s copy: the blob is stored, no upload is left', async () => {
+  const dataDir = await tempDir('berth-stop-');
+  const blob = randomBytes(300 * 1024);
+  const digest = await pushBlob(upstream.url, 'lib/stopnow', blob);
+  const p = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: ['proxy:', `  remoteurl: ${fwd.url}`], dataDir }) });
+  // The client has every byte before the cache's copy is committed; stop at once.
+  assert.deepEqual(await expectStatus(await getBlob(p.url, 'lib/stopnow', digest), 200), blob);
+  await p.stop();
+  const hex = hexOf(digest);
+  const v2 = `${dataDir}/docker/registry/v2`; // the data folder is the storage root here
+  assert.ok(existsSync(`${v2}/blobs/sha256/${hex.slice(0, 2)}/${hex}/data`), 'the blob is in the store');
+  const uploads = `${v2}/repositories/lib/stopnow/_uploads`;
+  assert.deepEqual(existsSync(uploads) ? await readdir(uploads) : [], [], 'no upload left behind');
 });
 
 test('HEAD on an uncached blob downloads nothing; a Range on a miss gets the right bytes', async () => {

@@ -60,6 +60,7 @@ export async function startProxyMode(config: RegistryConfig, store: RegistryStor
     async close() {
       await warm.stop();
       expiry.stop();
+      await content.settle();
       await cache.close();
     },
   };

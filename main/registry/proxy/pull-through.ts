@@ -276,6 +276,14 @@ export class PullThrough implements ContentSource {
     return { source: first.then((d) => d.source), done };
   }
 
+  /**
+   * Waits until no download is in flight. A first client has its bytes before the cache's copy is
+   * committed, so a stop right after a pull must wait for that commit before the store closes.
+   */
+  async settle(): Promise<void> {
+    while (this.downloads.size > 0) await Promise.allSettled([...this.downloads.values()]);
+  }
+
   /** Opens the upstream body; `done` settles once the blob is verified and committed (or failed). */
   private async download(name: string, route: Route, digest: Digest): Promise<{ source: BlobSource; done: Promise<void> }> {
     let res;
