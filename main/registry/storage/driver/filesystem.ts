@@ -16,6 +16,7 @@ import { checkPath } from './check-path';
 import { DriverError, InvalidOffsetError, InvalidPathError, PathNotFoundError, StorageFullError } from './errors';
 import type { DirectBody, FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver, WriteOptions } from './types';
 import { VolumeSyncer } from './volume-syncer';
+import { DirectApply, moveNow, putNow } from './direct-apply';
 import { keysOf, WriteJournal } from './write-journal';
 
 const NAME = 'filesystem';
@@ -28,6 +29,11 @@ const SYNC_EVERY = 4 * 1024 * 1024;
 const READ_BUFFER = SPARE_SIZE;
 const TMP_PREFIX = randomBytes(4).toString('hex');
 let tmpSeq = 0;
+/**
+ * A temporary name beside `target`, so the rename into place is atomic; the suffix marks strays
+ * for fsck. A counter after a per-process random prefix: unique without asking the OS for randomness.
+ */
+const tmpPath = (target: string) => `${target}.${TMP_PREFIX}${(tmpSeq++).toString(36)}.tmp`;
 /** Larger contents are synced in place rather than copied through the journal. */
 const JOURNAL_MAX_CONTENT = 1024 * 1024;
 /** The journal's folder in the root, beside distribution's `docker/` (which registry:2/3 alone read). */
@@ -39,6 +45,8 @@ export interface FilesystemDriverOptions {
   sync?: boolean;
   /** Durability through the write journal rather than per-file syncs (default: when syncing). */
   journal?: boolean;
+  /** When the journal's applies are made directly (tests pass one that never does). */
+  directApply?: DirectApply;
 }
 
 export class FilesystemDriver implements StorageDriver {
@@ -50,17 +58,19 @@ export class FilesystemDriver implements StorageDriver {
   private journal: Promise<WriteJournal | undefined> | undefined;
   private journalError: unknown;
   private readonly syncer: VolumeSyncer;
+  private readonly directApply: DirectApply;
 
   constructor(opts: FilesystemDriverOptions) {
     this.root = opts.rootdirectory;
     this.sync = opts.sync ?? true;
     this.useJournal = this.sync && (opts.journal ?? true);
     this.syncer = new VolumeSyncer(this.root);
+    this.directApply = opts.directApply ?? new DirectApply();
   }
 
   private ready(): Promise<WriteJournal | undefined> {
     this.journal ??= this.useJournal
-      ? WriteJournal.open(join(this.root, JOURNAL_DIR), { apply: (op) => this.change(op, false), syncAll: (keys) => this.syncAll(keys) })
+      ? WriteJournal.open(join(this.root, JOURNAL_DIR), { apply: (op) => this.applyJournaled(op), syncAll: (keys) => this.syncAll(keys) })
         .catch((err: unknown) => {
           // A store that cannot take a journal (a read-only volume) can still be read; its writes fail.
           this.journalError = err;
@@ -89,6 +99,20 @@ export class FilesystemDriver implements StorageDriver {
     }
   }
 
+  /**
+   * A journaled change, applied without syncing: a put or a move directly while that is quick
+   * (direct-apply.ts); a delete, which may be a whole tree, always through the thread pool.
+   */
+  private async applyJournaled(c: StorageChange): Promise<void> {
+    const direct = c.op !== 'delete' && this.directApply.run(() => {
+      if (c.op === 'put') {
+        const target = this.full(c.path);
+        putNow(target, tmpPath(target), c.content);
+      } else if (c.op === 'move') moveNow(this.full(c.from), this.full(c.to));
+    });
+    if (!direct) await this.change(c, false);
+  }
+
   /** Makes every applied change durable: one syncfs where there is one, else each file and folder touched. */
   private async syncAll(keys: ReadonlySet<string>): Promise<void> {
     if (await this.syncer.sync()) return;
@@ -103,9 +127,7 @@ export class FilesystemDriver implements StorageDriver {
 
   /** tmp + rename in the target's folder; `sync` also syncs the file and the folder. */
   private async replace(target: string, content: Uint8Array, sync: boolean): Promise<void> {
-    // Same directory as the target so rename is atomic; the suffix marks strays for fsck. A
-    // counter after a per-process random prefix: unique without asking the OS for randomness.
-    const tmp = `${target}.${TMP_PREFIX}${(tmpSeq++).toString(36)}.tmp`;
+    const tmp = tmpPath(target);
     try {
       const fh = await inParent(dirname(target), () => open(tmp, 'w'));
       try {
