@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { runCleanups } from '../support/cleanup';
 import { expectError, expectStatus, hexOf, pushBlob, sha256, v2Root } from '../support/oci';
@@ -147,6 +147,61 @@ test('a hostile upstream answer fails the pull with 503 and caches nothing', asy
     await expectError(await fetch(`${p.url}/v2/lib/${kind}/blobs/${digest}`), 503, 'UNAVAILABLE');
     assert.ok(!existsSync(blobPath(p, digest)), `${kind}: nothing cached`);
   }
+});
+
+test('an upstream that closes mid-body: the client\'s body is cut, nothing is cached, and the proxy stays up', async () => {
+  const size = 4 * MiB;
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`), randomBytes(MiB)])));
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const p = await proxyOf(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+  const digest = sha256(randomBytes(8));
+  // Before Berth has answered, the failure is the upstream's: 503. Once the body has started, the
+  // client's copy is cut short: never a complete wrong blob.
+  await expectError(await fetch(`${p.url}/v2/lib/cut/blobs/${digest}`), 503, 'UNAVAILABLE');
+  server.removeAllListeners('connection');
+  server.on('connection', (socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`);
+      setTimeout(() => socket.write(randomBytes(MiB)), 100);
+      setTimeout(() => socket.end(), 300);
+    });
+  });
+  const res = await fetch(`${p.url}/v2/lib/cut/blobs/${digest}`);
+  assert.equal(res.status, 200);
+  await assert.rejects(res.arrayBuffer(), 'the body is cut short, never complete');
+  await sleep(200);
+  assert.equal((await fetch(`${p.url}/v2/`)).status, 200, 'the proxy is still up');
+  assert.ok(!existsSync(blobPath(p, digest)), 'nothing cached');
+});
+
+test('a stop waits for a download in flight only so long: an upstream that stalls mid-body does not hold it up', { timeout: 60_000 }, async () => {
+  const size = 4 * MiB;
+  const upstreamSockets: Socket[] = [];
+  const server = createServer((socket) => {
+    upstreamSockets.push(socket);
+    socket.on('error', () => undefined);
+    // The headers and a quarter of the body, then silence (the connection stays open).
+    socket.once('data', () => socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`), randomBytes(MiB)])));
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const p = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: ['proxy:', `  remoteurl: http://127.0.0.1:${(server.address() as { port: number }).port}`] }) });
+  const client = new AbortController();
+  const res = await fetch(`${p.url}/v2/lib/stall/blobs/${sha256(randomBytes(8))}`, { signal: client.signal });
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  assert.ok(((await reader.read()).value?.length ?? 0) > 0, 'the first bytes came through');
+  const started = performance.now();
+  await p.stop();
+  const took = performance.now() - started;
+  client.abort();
+  for (const s of upstreamSockets) s.destroy();
+  assert.ok(took >= 4000 && took < 15_000, `stop took ${took.toFixed(0)} ms: it waits for the download, but not for good`);
 });
 
 test('a lying upstream whose first request is a Range: that client gets an error, and the proxy stays up', async () => {

@@ -22,6 +22,9 @@ export interface ProxyMode {
   close(): Promise<void>;
 }
 
+/** How long a stop waits for the downloads in flight to be committed to the cache. */
+const SETTLE_MS = 5000;
+
 export function isProxy(config: RegistryConfig): boolean {
   return config.proxy !== undefined || config.berth.proxy.upstreams.length > 0;
 }
@@ -60,7 +63,7 @@ export async function startProxyMode(config: RegistryConfig, store: RegistryStor
     async close() {
       await warm.stop();
       expiry.stop();
-      await content.settle();
+      await content.settle(SETTLE_MS);
       await cache.close();
     },
   };

@@ -17,7 +17,7 @@
 //   checked, so a client never receives a complete-looking wrong blob; it does not wait for the
 //   cache's copy to be synced. Concurrent requests for the same blob share the one download.
 //   HEAD never downloads; a Range on a miss is served once the blob is in.
-import { Transform } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Logger } from '../../lib/logger';
 import type { BlobSource, ContentSource } from '../content-source';
@@ -277,11 +277,21 @@ export class PullThrough implements ContentSource {
   }
 
   /**
-   * Waits until no download is in flight. A first client has its bytes before the cache's copy is
-   * committed, so a stop right after a pull must wait for that commit before the store closes.
+   * Waits until no download is in flight, for at most `maxMs`. A first client has its bytes before
+   * the cache's copy is committed, so a stop right after a pull must wait for that commit before
+   * the store closes; but an upstream that stalls mid-body must not hold the stop up for good (its
+   * download then fails, and its upload goes with upload purging).
    */
-  async settle(): Promise<void> {
-    while (this.downloads.size > 0) await Promise.allSettled([...this.downloads.values()]);
+  async settle(maxMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
+    let waiting = true;
+    const all = (async () => {
+      while (waiting && this.downloads.size > 0) await Promise.allSettled([...this.downloads.values()]);
+    })();
+    await Promise.race([all, late]);
+    waiting = false;
+    clearTimeout(timer);
   }
 
   /** Opens the upstream body; `done` settles once the blob is verified and committed (or failed). */
@@ -320,15 +330,20 @@ export class PullThrough implements ContentSource {
     // done with their bytes; until each has said so, its count is 0 and nothing is reused.
     let stored = () => 0;
     const sweep = res.recycle?.(() => Math.min(stored(), !liveWanted ? (started ? Infinity : 0) : live.sent));
+    // An upstream that fails mid-body (a cut connection) fails the copy through the pipeline, and
+    // is the upstream's failure (503), not Berth's. With a plain pipe its error had no listener
+    // and took the process down.
+    let cut: Error | undefined;
+    body.once('error', (err: Error) => (cut = err));
     const done = (async () => {
       const id = await this.store.uploads.create(name);
       try {
-        await this.store.uploads.commit(name, id, digest, body.pipe(tee), undefined, { onVerified: release, onStoring: (s) => (stored = s) });
+        await this.store.uploads.commit(name, id, digest, pipeline(body, tee, () => undefined), undefined, { onVerified: release, onStoring: (s) => (stored = s) });
       } catch (err) {
         // A failed write leaves the body unread: close the upstream connection too.
         body.destroy();
         await this.store.uploads.cancel(name, id).catch(() => undefined);
-        throw err;
+        throw cut ? new RegistryError('unavailable', `upstream error: GET blob ${digest.value}: ${cut.message}`) : err;
       }
       this.cache.touch(name, digest.value, 'blob', tee.total, route.ttlMs);
     })();
