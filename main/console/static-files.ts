@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 
 export const CONSOLE_CSP = [
   "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
@@ -43,7 +44,9 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     ...(type.startsWith('text/html') ? { 'content-security-policy': CONSOLE_CSP, 'x-frame-options': 'DENY' } : {}),
   });
   if (req.method === 'HEAD') return void res.end();
-  createReadStream(file).pipe(res);
+  // pipeline, not pipe: a file that goes away after the stat (a rebuild) cuts this response
+  // instead of raising an error nobody listens for.
+  pipeline(createReadStream(file), res, () => undefined);
 }
 
 export function plain(res: ServerResponse, status: number, text: string): void {
