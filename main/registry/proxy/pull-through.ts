@@ -283,14 +283,9 @@ export class PullThrough implements ContentSource {
    * download then fails, and its upload goes with upload purging).
    */
   async settle(maxMs: number): Promise<void> {
+    // Called once no request can start another download (the API is closed, the mirror stopped).
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
-    let waiting = true;
-    const all = (async () => {
-      while (waiting && this.downloads.size > 0) await Promise.allSettled([...this.downloads.values()]);
-    })();
-    await Promise.race([all, late]);
-    waiting = false;
+    await Promise.race([Promise.allSettled([...this.downloads.values()]), new Promise((resolve) => (timer = setTimeout(resolve, maxMs)))]);
     clearTimeout(timer);
   }
 
