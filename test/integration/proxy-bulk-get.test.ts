@@ -8,10 +8,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { runCleanups } from '../support/cleanup';
+import { runCleanups, tempDir } from '../support/cleanup';
 import { expectError, expectStatus, hexOf, pushBlob, sha256, v2Root } from '../support/oci';
 import { sleep } from '../support/processes';
 import { startTestRegistry, type TestRegistry } from '../support/registry';
@@ -179,18 +180,21 @@ test('an upstream that closes mid-body: the client\'s body is cut, nothing is ca
   assert.ok(!existsSync(blobPath(p, digest)), 'nothing cached');
 });
 
-test('a stop waits for a download in flight only so long: an upstream that stalls mid-body does not hold it up', { timeout: 60_000 }, async () => {
+test('a stop waits for a download in flight only so long: an upstream that stalls mid-body does not hold it up, and its connection and upload go', { timeout: 60_000 }, async () => {
   const size = 4 * MiB;
   const upstreamSockets: Socket[] = [];
+  const upstreamClosed: Array<Promise<void>> = [];
   const server = createServer((socket) => {
     upstreamSockets.push(socket);
+    upstreamClosed.push(new Promise((resolve) => socket.once('close', () => resolve())));
     socket.on('error', () => undefined);
     // The headers and a quarter of the body, then silence (the connection stays open).
     socket.once('data', () => socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`), randomBytes(MiB)])));
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const p = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: ['proxy:', `  remoteurl: http://127.0.0.1:${(server.address() as { port: number }).port}`] }) });
+  const dataDir = await tempDir('berth-stall-');
+  const p = await startTestRegistry({ yaml: (root) => testRegistryYaml(root, { extra: ['proxy:', `  remoteurl: http://127.0.0.1:${(server.address() as { port: number }).port}`], dataDir }) });
   const client = new AbortController();
   const res = await fetch(`${p.url}/v2/lib/stall/blobs/${sha256(randomBytes(8))}`, { signal: client.signal });
   assert.equal(res.status, 200);
@@ -200,8 +204,13 @@ test('a stop waits for a download in flight only so long: an upstream that stall
   await p.stop();
   const took = performance.now() - started;
   client.abort();
-  for (const s of upstreamSockets) s.destroy();
   assert.ok(took >= 4000 && took < 15_000, `stop took ${took.toFixed(0)} ms: it waits for the download, but not for good`);
+  // The process lives on after a stop (the desktop app): the stalled connection must not.
+  const closed = await Promise.race([Promise.all(upstreamClosed).then(() => true), sleep(2000).then(() => false)]);
+  for (const s of upstreamSockets) s.destroy();
+  assert.ok(closed, 'Berth closed its connection to the stalled upstream when it stopped');
+  const uploads = `${dataDir}/docker/registry/v2/repositories/lib/stall/_uploads`; // the data folder is the storage root here
+  assert.deepEqual(existsSync(uploads) ? await readdir(uploads) : [], [], 'no upload left behind');
 });
 
 test('a lying upstream whose first request is a Range: that client gets an error, and the proxy stays up', async () => {

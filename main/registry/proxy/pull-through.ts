@@ -17,7 +17,7 @@
 //   checked, so a client never receives a complete-looking wrong blob; it does not wait for the
 //   cache's copy to be synced. Concurrent requests for the same blob share the one download.
 //   HEAD never downloads; a Range on a miss is served once the blob is in.
-import { pipeline, Transform } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Logger } from '../../lib/logger';
 import type { BlobSource, ContentSource } from '../content-source';
@@ -36,6 +36,9 @@ const ACCEPT = [MediaTypes.ociIndex, MediaTypes.ociManifest, MediaTypes.dockerLi
 
 export class PullThrough implements ContentSource {
   private readonly downloads = new Map<string, Promise<void>>();
+  /** The upstream bodies of the downloads in flight, for a stop that cannot wait for them. */
+  private readonly bodies = new Set<Readable>();
+  private stopped = false;
   /** Tags the kept-warm mirror moves (warm-mirror.ts); a pull never moves them itself. */
   private keptWarm: (name: string, tag: string) => boolean = () => false;
 
@@ -277,16 +280,21 @@ export class PullThrough implements ContentSource {
   }
 
   /**
-   * Waits until no download is in flight, for at most `maxMs`. A first client has its bytes before
-   * the cache's copy is committed, so a stop right after a pull must wait for that commit before
-   * the store closes; but an upstream that stalls mid-body must not hold the stop up for good (its
-   * download then fails, and its upload goes with upload purging).
+   * Waits until no download is in flight, for at most `maxMs`, then fails the ones left. A first
+   * client has its bytes before the cache's copy is committed, so a stop right after a pull must
+   * wait for that commit before the store closes; but an upstream that stalls mid-body must not
+   * hold the stop up for good, nor keep its connection after it.
    */
   async settle(maxMs: number): Promise<void> {
     // Called once no request can start another download (the API is closed, the mirror stopped).
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.downloads.values()]), new Promise((resolve) => (timer = setTimeout(resolve, maxMs)))]);
-    clearTimeout(timer);
+    const inFlight = Promise.allSettled([...this.downloads.values()]);
+    if (await within(inFlight, maxMs)) return;
+    // The rest fail now, rather than commit into a closed store whenever their upstream goes on,
+    // and their connections close (the desktop app's process lives on after a stop). A download
+    // whose answer has not started yet meets the flag when it does.
+    this.stopped = true;
+    for (const body of this.bodies) body.destroy(new Error('the registry stopped before the upstream sent the whole blob'));
+    await within(inFlight, maxMs);
   }
 
   /** Opens the upstream body; `done` settles once the blob is verified and committed (or failed). */
@@ -307,6 +315,11 @@ export class PullThrough implements ContentSource {
     }
     const size = Number(res.headers.get('content-length') ?? NaN);
     const body = res.body()!;
+    if (this.stopped) {
+      body.destroy();
+      throw new RegistryError('unavailable', 'the registry is stopping');
+    }
+    this.bodies.add(body);
     const live = new LiveBody();
     let liveWanted = false;
     let started = false;
@@ -341,7 +354,7 @@ export class PullThrough implements ContentSource {
         throw cut ? new RegistryError('unavailable', `upstream error: GET blob ${digest.value}: ${cut.message}`) : err;
       }
       this.cache.touch(name, digest.value, 'blob', tee.total, route.ttlMs);
-    })();
+    })().finally(() => this.bodies.delete(body));
     // A download that fails before its bytes verify cuts the first client's body short: it never
     // sees a complete wrong blob. Once they verified, the client's copy is whole and right.
     done.catch((err: unknown) => {
@@ -373,6 +386,14 @@ export class PullThrough implements ContentSource {
     const info = await this.store.blobs.require(name, digest);
     return { size: info.size, open: (range) => this.store.blobs.open(info.canonical, range) };
   }
+}
+
+/** Whether `p` settled within `ms`. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([p.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)))]);
+  clearTimeout(timer);
+  return settled;
 }
 
 function referencedDigests(m: StoredManifest): string[] {
