@@ -13,9 +13,10 @@
 // of 270, and the peak RSS of its mixed load fell 163 → 127 MiB at the same throughput (issue 15).
 // The cost: more of the young objects are promoted, so the old generation now and then grows by
 // tens of MB before V8 collects it (one rise to 171 MiB in a 10-minute soak). V8 reads both only at
-// start. Every launcher in the package takes them from this line (scripts/berth-argv.cjs); a
-// plain `node bin/berth.cjs` runs without them, as does the desktop app (Electron's main process
-// takes V8 flags only from its own command line).
+// start. Every launcher in the package (`npm start`, `npm run serve`, `npm run berth`, the bench)
+// takes them from this line (scripts/berth-argv.cjs); a plain `node bin/berth.cjs` runs without
+// them, as does the desktop app (Electron's main process takes V8 flags only from its own
+// command line).
 'use strict';
 const { buildIfMissing } = require('../scripts/build-if-missing.cjs');
 const { requireBundle } = require('../scripts/require-bundle.cjs');

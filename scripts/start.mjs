@@ -2,7 +2,8 @@
 // there (fetched on the first start: `npm ci` runs no install scripts, see .npmrc); otherwise
 // the headless registry (`berth serve`, arguments passed through), which is what servers, CI
 // and containers get, with one line saying why. `--headless` first (`npm run serve`) skips the
-// app. Builds dist/ first when it is missing.
+// app; `--cli` first (`npm run berth -- ARGS`) runs the `berth` command with ARGS. Either way
+// node gets the flags of bin/berth.cjs's first line. Builds dist/ first when it is missing.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,7 +13,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const { buildIfMissing } = require('./build-if-missing.cjs');
 const { berthArgv } = require('./berth-argv.cjs');
-const headless = process.argv[2] === '--headless';
+const mode = process.argv[2];
+const cli = mode === '--cli';
+const headless = cli || mode === '--headless';
 const args = process.argv.slice(headless ? 3 : 2);
 
 /** The installed binary's path, or undefined (the package exports the path it would have). */
@@ -59,7 +62,7 @@ function chooseFace() {
 const face = chooseFace();
 buildIfMissing(face.path ? 'dist/app/main.cjs' : 'dist/berth.cjs');
 if (face.reason) console.error(`start: ${face.reason}; running the headless registry (berth serve).`);
-const [program, ...argv] = face.path ? [face.path, root, ...args] : berthArgv(['serve', ...args]);
+const [program, ...argv] = face.path ? [face.path, root, ...args] : berthArgv(cli ? args : ['serve', ...args]);
 const child = spawn(program, argv, { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 // npm passes a SIGTERM on to the shell that runs this script, and a shell that does not exec

@@ -1,6 +1,6 @@
 // The ways a user starts the headless registry run it under the node flags of bin/berth.cjs's
-// first line: the `berth` command run as an executable (how npm's link runs it), and
-// `npm run serve`. Each serves, and its serving process's command line carries the flags.
+// first line: the `berth` command run as an executable (how npm's link runs it), `npm run serve`
+// and `npm run berth`. Each serves, and its serving process's command line carries the flags.
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -68,4 +68,16 @@ test('`npm run serve` serves headless with the flags, even with a display, and s
     assert.ok(Date.now() < deadline, 'the registry still answers after npm run serve was stopped');
     await new Promise((r) => setTimeout(r, 100));
   }
+});
+
+test('`npm run berth -- ARGS` runs the berth command with ARGS under the flags, and keeps its exit code', async () => {
+  const { file, port } = await config();
+  const proc = spawnProcess('npm run berth serve', 'npm', ['run', '--silent', 'berth', '--', 'serve', '--config', file], { cwd: repo });
+  await waitForHttp(`http://127.0.0.1:${port}/v2/`, { proc });
+  assertFlags(await servingProcess(proc));
+  await proc.stop();
+  const unknown = spawnProcess('npm run berth frobnicate', 'npm', ['run', '--silent', 'berth', '--', 'frobnicate'], { cwd: repo });
+  const { code } = await unknown.exited;
+  assert.equal(code, 2);
+  assert.match(unknown.output(), /unknown command "frobnicate"/);
 });
