@@ -63,8 +63,8 @@ const missScenario: Scenario = {
     const up = await theUpstream();
     const direct = makeTarget('upstream', up.url);
     const repo = `bench/proxy-miss-${ctx.target.name}`;
-    // 16 pulls a side: with 6, a third of the spread between runs was the upstream's own
-    // (its direct speed differed 1.8x between the two sides of one run).
+    // 16 pulls a side: with 6 the ratio moved 1.15-1.37x between runs, and the upstream's own
+    // direct speed once differed 1.8x between the two sides of one run.
     const [durationMs, maxOps] = [30_000, 16];
     const { maxOps: ops } = bounds(ctx.quick, durationMs, maxOps);
     // Distinct blobs per server, all on the upstream before anything is timed.
