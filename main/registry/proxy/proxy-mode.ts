@@ -22,7 +22,10 @@ export interface ProxyMode {
   close(): Promise<void>;
 }
 
-/** How long a stop waits for the downloads in flight to be committed to the cache. */
+/**
+ * How long a stop waits for the downloads in flight to be committed to the cache; those still
+ * running then are failed, and waited for at most as long again while they cancel.
+ */
 const SETTLE_MS = 5000;
 
 export function isProxy(config: RegistryConfig): boolean {
