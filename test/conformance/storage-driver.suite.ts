@@ -2,7 +2,7 @@
 // storagedriver/testsuites): what the stores above the driver rely on, stated as tests.
 // Each test gets a fresh driver from `makeDriver` and cleans it up afterwards.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { InvalidOffsetError, InvalidPathError, PathNotFoundError } from '../../main/registry/storage/driver/errors';
@@ -358,6 +358,30 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
         { op: 'put', path: INVALID_PATHS[0]!, content: Buffer.from('x') },
       ]), InvalidPathError);
       await assert.rejects(d.stat('/cm2/first'), PathNotFoundError);
+    }));
+
+    it('commit with `after` (an upload\'s sync) changes nothing before it is done, and fails with it', withDriver(async (d) => {
+      const w = await d.writer('/ca/upload/data', { append: false });
+      await w.write(Buffer.from('blob bytes'));
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const sha256 = `sha256:${createHash('sha256').update('blob bytes').digest('hex')}`;
+      const committing = d.commit([
+        { op: 'move', from: '/ca/upload/data', to: '/ca/blob/data', sha256 },
+        { op: 'put', path: '/ca/link', content: Buffer.from('linked') },
+      ], { after: held.then(() => w.commit()) });
+      await new Promise((r) => setTimeout(r, 100));
+      await assert.rejects(d.stat('/ca/blob/data'), PathNotFoundError);
+      await assert.rejects(d.stat('/ca/link'), PathNotFoundError);
+      release();
+      await committing;
+      assert.equal((await d.getContent('/ca/blob/data')).toString(), 'blob bytes');
+      assert.equal((await d.getContent('/ca/link')).toString(), 'linked');
+      await assert.rejects(d.stat('/ca/upload/data'), PathNotFoundError);
+
+      await assert.rejects(d.commit([{ op: 'put', path: '/ca/other', content: Buffer.from('x') }], { after: Promise.reject(new Error('the upload did not sync')) }), /did not sync/);
+      await assert.rejects(d.commit([{ op: 'put', path: INVALID_PATHS[0]!, content: Buffer.from('x') }], { after: Promise.reject(new Error('never waited for')) }), InvalidPathError);
+      await assert.rejects(d.stat('/ca/other'), PathNotFoundError);
     }));
 
     it('concurrent commits each land whole', withDriver(async (d) => {

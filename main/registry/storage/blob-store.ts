@@ -8,7 +8,7 @@ import { sha256Digest } from '../digest';
 import { blobUnknown } from '../errors';
 import { parseDigest, type Digest } from '../reference';
 import { isNotFound } from './driver/errors';
-import { SCRATCH, type ReadRange, type StorageChange, type StorageDriver } from './driver/types';
+import { SCRATCH, type FileWriter, type ReadRange, type StorageChange, type StorageDriver } from './driver/types';
 import { GcGuard } from './gc-guard';
 import { deleteIfExists, linkChange, readLink, writeLink } from './links';
 import { paths } from './paths';
@@ -129,14 +129,29 @@ export class BlobStore {
    * Moves a verified upload into place and links it into repository `name` under each of
    * `digests`, in one commit. If the blob already exists (a concurrent or earlier push of the
    * same content) the upload is simply dropped: content addressing makes them equal.
+   * `writer`, the upload's writer if still open, is committed here: its sync overlaps the
+   * commit's, and the move records the content so a replay after a power loss can check it.
    */
-  async adopt(uploadPath: string, canonical: Digest, size: number, name: string, digests: Digest[]): Promise<void> {
+  async adopt(uploadPath: string, canonical: Digest, size: number, name: string, digests: Digest[], writer?: FileWriter): Promise<void> {
     this.guard.touch(canonical.value);
-    const present = (await this.size(canonical)) === size;
+    let present: boolean;
+    try {
+      present = (await this.size(canonical)) === size;
+    } catch (err) {
+      await writer?.close().catch(() => undefined);
+      throw err;
+    }
     const links = digests.map((d) => linkChange(paths.layerLink(name, d), canonical.value));
-    await this.driver.commit(present ? links : [{ op: 'move', from: uploadPath, to: paths.blobData(canonical) }, ...links]);
-    if (present) await deleteIfExists(this.driver, uploadPath, SCRATCH);
-    else this.sizes.set(canonical.value, size);
+    if (present) {
+      // Dropped, so its bytes need not reach the disk.
+      await writer?.close();
+      await this.driver.commit(links);
+      await deleteIfExists(this.driver, uploadPath, SCRATCH);
+    } else {
+      const move = { op: 'move', from: uploadPath, to: paths.blobData(canonical), sha256: canonical.value } as const;
+      await this.driver.commit([move, ...links], { after: writer?.commit() });
+      this.sizes.set(canonical.value, size);
+    }
     for (const d of digests) this.links.set(`${name}@${d.value}`, canonical);
   }
 

@@ -156,22 +156,28 @@ export class UploadStore {
       const running = s.hash ? 'sha256:' + s.hash.digest('hex') : undefined;
       s.hash = undefined;
       const verifiedEarly = running !== undefined && running === digest.value;
-      if (verifiedEarly) opts.onVerified?.();
-      // The bytes reach stable storage before the blob becomes visible.
       const w = this.takeWriter(s) ?? (await this.driver.writer(data, { append: true }));
-      await w.commit();
-      const sha256 = running ?? (await this.rehash(data, 'sha256'));
-      const claimed = digest.algorithm === 'sha256' ? sha256 : await this.rehash(data, digest.algorithm);
-      if (claimed !== digest.value) {
-        await this.remove(name, id);
-        throw new RegistryError('digest-invalid', undefined, { expected: digest.value, actual: claimed });
+      let sha256: string;
+      if (verifiedEarly) {
+        sha256 = running;
+        opts.onVerified?.();
+      } else {
+        // The file is read back to be checked, so its bytes are written (and synced) first.
+        await w.commit();
+        sha256 = running ?? (await this.rehash(data, 'sha256'));
+        const claimed = digest.algorithm === 'sha256' ? sha256 : await this.rehash(data, digest.algorithm);
+        if (claimed !== digest.value) {
+          await this.remove(name, id);
+          throw new RegistryError('digest-invalid', undefined, { expected: digest.value, actual: claimed });
+        }
+        opts.onVerified?.();
       }
-      if (!verifiedEarly) opts.onVerified?.();
       const canonical = parseDigest(sha256)!;
       // Check and write (move, links) as one guarded operation, so an online GC cannot delete
-      // the blob between them.
+      // the blob between them. The bytes reach stable storage before the blob becomes visible:
+      // a writer still open is committed by `adopt`, its sync beside the commit's.
       await this.blobs.guard.run(() =>
-        this.blobs.adopt(data, canonical, s.size, name, digest.algorithm === 'sha256' ? [digest] : [digest, canonical]));
+        this.blobs.adopt(data, canonical, s.size, name, digest.algorithm === 'sha256' ? [digest] : [digest, canonical], verifiedEarly ? w : undefined));
       await this.remove(name, id);
       return s.size;
     });

@@ -35,3 +35,9 @@ export class DriverError extends Error {
 export function isNotFound(err: unknown): err is PathNotFoundError {
   return err instanceof PathNotFoundError;
 }
+
+/** A file call's error for a file, or a folder on its path, that is not there. */
+export function isMissingFile(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

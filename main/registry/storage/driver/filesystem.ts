@@ -7,14 +7,15 @@
 // flight while the caller hashes the next chunk, and syncs itself.
 import type { ServerResponse } from 'node:http';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { syncDir } from '../../../lib/atomic-file';
 import { giveBack, SPARE_SIZE, takeBuffer } from '../../../lib/spare-buffers';
 import { checkPath } from './check-path';
-import { DriverError, InvalidOffsetError, InvalidPathError, PathNotFoundError, StorageFullError } from './errors';
-import type { DirectBody, FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver, WriteOptions } from './types';
+import { DriverError, InvalidOffsetError, InvalidPathError, isMissingFile, PathNotFoundError, StorageFullError } from './errors';
+import type { CommitOptions, DirectBody, FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver, WriteOptions } from './types';
 import { VolumeSyncer } from './volume-syncer';
 import { DirectApply, moveNow, putNow } from './direct-apply';
 import { keysOf, WriteJournal } from './write-journal';
@@ -36,6 +37,13 @@ let tmpSeq = 0;
 const tmpPath = (target: string) => `${target}.${TMP_PREFIX}${(tmpSeq++).toString(36)}.tmp`;
 /** Larger contents are synced in place rather than copied through the journal. */
 const JOURNAL_MAX_CONTENT = 1024 * 1024;
+/**
+ * A move that names its source's content (`sha256`) is journaled while the source is still being
+ * synced, up to this size; a larger one waits for the sync first. A replay after a power loss
+ * re-hashes the source of each such move, and the overlap saves one journal sync per push, which
+ * matters for small pushes only (measured: 1 MiB pushes' p50 down 1.4–2.5 ms, 10 MiB unchanged).
+ */
+const CHECKED_MOVE_MAX = 4 * 1024 * 1024;
 /** The journal's folder in the root, beside distribution's `docker/` (which registry:2/3 alone read). */
 export const JOURNAL_DIR = 'berth-journal';
 
@@ -70,7 +78,11 @@ export class FilesystemDriver implements StorageDriver {
 
   private ready(): Promise<WriteJournal | undefined> {
     this.journal ??= this.useJournal
-      ? WriteJournal.open(join(this.root, JOURNAL_DIR), { apply: (op) => this.applyJournaled(op), syncAll: (keys) => this.syncAll(keys) })
+      ? WriteJournal.open(join(this.root, JOURNAL_DIR), {
+        apply: (op) => this.applyJournaled(op),
+        syncAll: (keys) => this.syncAll(keys),
+        moveIntact: (op) => this.moveIntact(op.from, op.to, op.sha256),
+      })
         .catch((err: unknown) => {
           // A store that cannot take a journal (a read-only volume) can still be read; its writes fail.
           this.journalError = err;
@@ -125,6 +137,21 @@ export class FilesystemDriver implements StorageDriver {
     for (const d of dirs) await syncDir(d).catch(() => undefined);
   }
 
+  /** A replayed move's source holds `sha256`, or the move was made (source gone, destination there). */
+  private async moveIntact(from: string, to: string, sha256: string): Promise<boolean> {
+    const hash = createHash('sha256');
+    try {
+      for await (const chunk of createReadStream(this.full(from))) hash.update(chunk as Buffer);
+    } catch (err) {
+      if (!isMissingFile(err)) throw err;
+      return stat(this.full(to)).then(() => true, (e: unknown) => {
+        if (isMissingFile(e)) return false;
+        throw e;
+      });
+    }
+    return `sha256:${hash.digest('hex')}` === sha256;
+  }
+
   /** tmp + rename in the target's folder; `sync` also syncs the file and the folder. */
   private async replace(target: string, content: Uint8Array, sync: boolean): Promise<void> {
     const tmp = tmpPath(target);
@@ -152,10 +179,11 @@ export class FilesystemDriver implements StorageDriver {
   }
 
   private fail(err: unknown, path: string): never {
-    // A refused path is already a tier-1 error; wrapping it would hide it from the stores.
-    if (err instanceof InvalidPathError) throw err;
+    // Already a tier-1 error (a refused path, or a writer's failure reaching a commit through
+    // its `after`): wrapping it would hide it from the stores.
+    if (err instanceof InvalidPathError || err instanceof StorageFullError || err instanceof DriverError) throw err;
+    if (isMissingFile(err)) throw new PathNotFoundError(path, NAME);
     const code = (err as NodeJS.ErrnoException)?.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new PathNotFoundError(path, NAME);
     if (code === 'ENOSPC' || code === 'EDQUOT') throw new StorageFullError(path, NAME);
     throw new DriverError(NAME, err);
   }
@@ -181,27 +209,45 @@ export class FilesystemDriver implements StorageDriver {
     }
   }
 
-  async commit(changes: readonly StorageChange[]): Promise<void> {
+  async commit(changes: readonly StorageChange[], opts: CommitOptions = {}): Promise<void> {
+    opts.after?.catch(() => undefined); // waited for below, unless the commit fails first
     // Every key is checked before anything changes.
     for (const c of changes) for (const k of keysOf(c)) this.full(k);
     let at = '/';
     try {
       const journal = await this.ready();
       if (this.journalError !== undefined) throw this.journalError;
+      // The journal's sync runs beside `after`; a change made in place waits for it.
+      let after = opts.after;
+      const settle = async () => {
+        const waiting = after;
+        after = undefined;
+        await waiting;
+      };
       let run: StorageChange[] = [];
-      for (const [i, c] of changes.entries()) {
+      for (const [i, change] of changes.entries()) {
+        let c = change;
         at = keysOf(c)[0]!;
-        // A journaled move of nothing would fail only when applied, after it was acknowledged.
-        if (journal && c.op === 'move' && !changes.slice(0, i).some((e) => keysOf(e).at(-1) === c.from)) await stat(this.full(c.from));
+        if (journal && change.op === 'move') {
+          // A journaled move of nothing would fail only when applied, after it was acknowledged.
+          const made = changes.slice(0, i).some((e) => keysOf(e).at(-1) === change.from);
+          const size = made ? Infinity : (await stat(this.full(change.from))).size;
+          if (change.sha256 !== undefined && size > CHECKED_MOVE_MAX) {
+            await settle();
+            c = { op: 'move', from: change.from, to: change.to };
+          }
+        }
         if (journal && (c.op !== 'put' || c.content.byteLength <= JOURNAL_MAX_CONTENT)) {
           run.push(c);
           continue;
         }
-        if (run.length > 0) await journal?.record(run);
+        if (run.length > 0) await journal?.record(run, after);
         run = [];
+        await settle();
         await this.change(c, this.sync);
       }
-      if (run.length > 0) await journal?.record(run);
+      if (run.length > 0) await journal?.record(run, after);
+      await settle();
     } catch (err) {
       this.fail(err, at);
     }

@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { checkPath } from './check-path';
 import { InvalidOffsetError, PathNotFoundError } from './errors';
-import type { FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver } from './types';
+import type { CommitOptions, FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver } from './types';
 
 const NAME = 'inmemory';
 
@@ -93,9 +93,11 @@ export class InMemoryDriver implements StorageDriver {
     this.files.set(dest, e);
   }
 
-  async commit(changes: readonly StorageChange[]): Promise<void> {
+  async commit(changes: readonly StorageChange[], opts: CommitOptions = {}): Promise<void> {
+    opts.after?.catch(() => undefined); // waited for below, unless a key is refused first
     // Every key is checked before anything changes.
     for (const c of changes) for (const p of c.op === 'move' ? [c.from, c.to] : [c.path]) this.key(p);
+    await opts.after;
     for (const c of changes) {
       if (c.op === 'put') await this.putContent(c.path, c.content);
       else if (c.op === 'move') await this.move(c.from, c.to);

@@ -14,7 +14,7 @@ import { checkPath } from './check-path';
 import { InvalidOffsetError, PathNotFoundError } from './errors';
 import { S3Target, NAME } from './s3-target';
 import { S3Writer } from './s3-writer';
-import type { FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver } from './types';
+import type { CommitOptions, FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver } from './types';
 
 /** DeleteObjects takes at most this many keys. */
 const DELETE_BATCH = 1000;
@@ -144,9 +144,11 @@ export class S3Driver implements StorageDriver {
     for (let i = 0; i < keys.length; i += DELETE_BATCH) await this.deleteKeys(path, keys.slice(i, i + DELETE_BATCH));
   }
 
-  async commit(changes: readonly StorageChange[]): Promise<void> {
+  async commit(changes: readonly StorageChange[], opts: CommitOptions = {}): Promise<void> {
+    opts.after?.catch(() => undefined); // waited for below, unless a key is refused first
     // Every key is checked before anything changes.
     for (const c of changes) for (const p of c.op === 'move' ? [c.from, c.to] : [c.path]) checkPath(p, NAME);
+    await opts.after;
     for (const c of changes) {
       if (c.op === 'put') await this.putContent(c.path, c.content);
       else if (c.op === 'move') await this.move(c.from, c.to);

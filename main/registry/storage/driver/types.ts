@@ -53,8 +53,23 @@ export interface WriteOptions {
 /** One change of a `commit`. */
 export type StorageChange =
   | { op: 'put'; path: string; content: Uint8Array }
-  | { op: 'move'; from: string; to: string }
+  /**
+   * `sha256` (`sha256:<hex>`), when given, is the source's content. A driver that lets the move
+   * reach stable storage before the source's bytes (see CommitOptions.after) checks it after a
+   * power loss, and drops the move, and the changes after it in the same commit, on a mismatch.
+   */
+  | { op: 'move'; from: string; to: string; sha256?: string }
   | { op: 'delete'; path: string };
+
+export interface CommitOptions {
+  /**
+   * Work the changes depend on: the sync of an upload they move into place. The commit resolves
+   * only after it, fails if it fails, and none of its changes becomes visible before it is done;
+   * a driver may write and sync the changes meanwhile, so the two waits for the disk overlap.
+   * A commit that fails before it waits for `after` leaves its rejection handled.
+   */
+  after?: Promise<void>;
+}
 
 /** Options for scratch data (see WriteOptions.durable). */
 export const SCRATCH: WriteOptions = Object.freeze({ durable: false });
@@ -80,7 +95,7 @@ export interface StorageDriver {
    * Readers see the changes land one by one, in order; a crash leaves a prefix of them made.
    * A delete of something missing is no error here; a move of something missing is.
    */
-  commit(changes: readonly StorageChange[]): Promise<void>;
+  commit(changes: readonly StorageChange[], opts?: CommitOptions): Promise<void>;
   /** Removes `path` and then each empty parent up to (not including) `stopAt`. */
   pruneEmptyDirs?(path: string, stopAt: string): Promise<void>;
   /** Makes everything written durable and releases what the driver holds open. */

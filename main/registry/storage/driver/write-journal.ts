@@ -2,7 +2,10 @@
 // acknowledged change survives power loss at the cost of one append + fdatasync instead of a
 // file fsync and a directory fsync per file. A change is appended to the journal and synced
 // first, then applied to the store with plain tmp+rename writes (no syncs); changes that arrive
-// while a sync runs are appended together and share the next one (group commit).
+// while a sync runs are appended together and share the next one (group commit). A record may
+// depend on other work (the sync of an upload's bytes that it moves into place): it is written
+// and synced meanwhile, and applied only once that work is done. Its move then names the bytes'
+// sha256, and a replay skips the move, with the rest of its record, when the source lacks them.
 //
 // Once the journal has been quiet for a second (or 30 s after a segment was started, or at
 // 16 MiB) it is checkpointed: the segment being written is sealed, the whole filesystem is
@@ -22,14 +25,24 @@ import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs
 import { uptime } from 'node:os';
 import { join } from 'node:path';
 import { syncDir } from '../../../lib/atomic-file';
+import { isMissingFile } from './errors';
 import type { StorageChange } from './types';
 
-/** A change as the journal keeps it: a driver key (not a file path), so the folder may move. */
-export type JournalOp = StorageChange;
+/**
+ * A change as the journal keeps it: a driver key (not a file path), so the folder may move. A
+ * checked move (one with `sha256`) also counts the changes after it in its record, which a
+ * replay drops with it when the check fails.
+ */
+export type JournalOp = StorageChange & { dependents?: number };
 
 export interface JournalTarget {
   /** Applies one change to the store, without syncing. */
   apply(op: JournalOp): Promise<void>;
+  /**
+   * Whether a checked move may be replayed: its source holds the content it names, or it was
+   * made before the restart (the source is gone and the destination is there).
+   */
+  moveIntact(op: JournalOp & { op: 'move'; sha256: string }): Promise<boolean>;
   /** Makes every applied change durable; `touched` are the keys the sealed segment changed. */
   syncAll(touched: ReadonlySet<string>): Promise<void>;
 }
@@ -71,6 +84,8 @@ interface Pending {
   /** The keys the changes touch (keysOf), for the checkpoint's list and the apply's ordering. */
   keys: string[];
   frames: Buffer[];
+  /** What must be done before the changes are applied (`record`'s `after`). */
+  after: Promise<void> | undefined;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -114,11 +129,17 @@ export class WriteJournal {
     return journal;
   }
 
-  /** Resolves once `ops` are on stable storage and applied, in order. */
-  record(ops: readonly JournalOp[]): Promise<void> {
+  /**
+   * Resolves once `ops` are on stable storage and applied, in order. With `after`, they are
+   * written and synced while it runs, applied only once it is done, and fail if it fails.
+   */
+  record(ops: readonly StorageChange[], after?: Promise<void>): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the write journal is closed'));
+    // Waited for when the batch is applied, which may be after it failed.
+    after?.catch(() => undefined);
+    const journaled = ops.map((op, i): JournalOp => (op.op === 'move' && op.sha256 !== undefined ? { ...op, dependents: ops.length - 1 - i } : op));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ops, keys: ops.flatMap(keysOf), frames: ops.map(encodeFrame), resolve, reject });
+      this.queue.push({ ops, keys: ops.flatMap(keysOf), frames: journaled.map(encodeFrame), after, resolve, reject });
       this.kick();
     });
   }
@@ -188,7 +209,7 @@ export class WriteJournal {
   private applyBatch(batch: Pending[]): Promise<void> {
     const done: Array<Promise<void>> = [];
     for (const p of batch) {
-      const before: Array<Promise<void>> = [];
+      const before: Array<Promise<void>> = p.after ? [p.after] : [];
       for (const r of this.applying) if (r.keys.some((a) => p.keys.some((b) => overlaps(a, b)))) before.push(r.done);
       const entry: Applying = { keys: p.keys, done: Promise.resolve() };
       entry.done = Promise.all(before).then(async () => {
@@ -259,9 +280,15 @@ export class WriteJournal {
       if (header && header.boot === this.boot && isLive(header)) continue;
       // Unknown header (a torn first write): nothing in it was ever acknowledged.
       if (header && header.boot !== this.boot) {
-        for (const op of ops) {
+        for (let i = 0; i < ops.length; i++) {
+          const op = ops[i]!;
+          if (op.op === 'move' && op.sha256 !== undefined && !(await this.target.moveIntact({ ...op, sha256: op.sha256 }))) {
+            // Its source's bytes did not reach the disk: the change was never acknowledged.
+            i += op.dependents ?? 0;
+            continue;
+          }
           await this.target.apply(op).catch((err: unknown) => {
-            if (op.op !== 'move' || !isMissing(err)) throw err;
+            if (op.op !== 'move' || !isMissingFile(err)) throw err;
             // The move was applied before the restart and its source is gone: nothing to redo.
           });
           for (const k of keysOf(op)) touched.add(k);
@@ -373,11 +400,6 @@ function isLive(header: SegmentHeader): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function isMissing(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {

@@ -5,11 +5,12 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FilesystemDriver, JOURNAL_DIR } from '../../../../../main/registry/storage/driver/filesystem';
-import { decodeSegment, encodeSegment, WriteJournal, type JournalOp } from '../../../../../main/registry/storage/driver/write-journal';
+import { decodeSegment, encodeSegment, keysOf, WriteJournal, type JournalOp } from '../../../../../main/registry/storage/driver/write-journal';
 import { runCleanups, tempDir } from '../../../../support/cleanup';
 
 after(runCleanups);
@@ -170,6 +171,7 @@ describe('the write journal', () => {
         events.push(`end ${key}`);
       },
       syncAll: async () => void events.push('checkpoint'),
+      moveIntact: async () => true,
     };
     const journal = await WriteJournal.open(dir, target, { maxBytes: 1 << 20, idleMs: 60_000, maxMs: 60_000 });
     const first = journal.record([{ op: 'put', path: '/a/link', content: Buffer.from('1') }]);
@@ -192,7 +194,7 @@ describe('the write journal', () => {
     const dir = join(await tempDir('berth-journal-'), JOURNAL_DIR);
     const syncs: number[] = [];
     const t0 = Date.now();
-    const target = { apply: async (_op: JournalOp) => undefined, syncAll: async () => void syncs.push(Date.now() - t0) };
+    const target = { apply: async (_op: JournalOp) => undefined, syncAll: async () => void syncs.push(Date.now() - t0), moveIntact: async () => true };
     const journal = await WriteJournal.open(dir, target, { maxBytes: 1 << 20, idleMs: 300, maxMs: 1200 });
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // A change every 100 ms for 2 s: never quiet for 300 ms, so only the time limit seals.
@@ -209,6 +211,95 @@ describe('the write journal', () => {
     assert.ok(syncs[1]! - quietFrom < 500, `${syncs[1]! - quietFrom} ms after the last change`);
     assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.log')), []);
     await journal.close();
+  });
+
+  it('journals a record while its `after` runs, applies it only once that is done, and not at all if it fails', async () => {
+    const dir = join(await tempDir('berth-journal-'), JOURNAL_DIR);
+    const applied: string[] = [];
+    const target = { apply: async (op: JournalOp) => void applied.push(keysOf(op).join(' ')), syncAll: async () => undefined, moveIntact: async () => true };
+    const journal = await WriteJournal.open(dir, target, { maxBytes: 1 << 20, idleMs: 60_000, maxMs: 60_000 });
+    let release!: () => void;
+    const synced = new Promise<void>((r) => (release = r));
+    let done = false;
+    const first = journal.record([{ op: 'move', from: '/u/data', to: '/b/data', sha256: `sha256:${'a'.repeat(64)}` }, { op: 'put', path: '/r/link', content: Buffer.from('l') }], synced)
+      .then(() => (done = true));
+    // Written and synced meanwhile: both frames are in the segment, the check with them.
+    const seg = join(dir, (await readdir(dir)).find((n) => n.endsWith('.log'))!);
+    for (let i = 0; i < 50 && decodeSegment(await readFile(seg)).ops.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const { ops } = decodeSegment(await readFile(seg));
+    assert.deepEqual(ops.map((o) => ({ op: o.op, dependents: o.dependents })), [{ op: 'move', dependents: 1 }, { op: 'put', dependents: undefined }]);
+    assert.deepEqual(applied, [], 'nothing is applied before `after` is done');
+    assert.equal(done, false);
+    release();
+    await first;
+    assert.deepEqual(applied, ['/u/data /b/data', '/r/link']);
+
+    const failed = journal.record([{ op: 'put', path: '/r/other', content: Buffer.from('x') }], Promise.reject(new Error('EIO: the upload did not sync')));
+    await assert.rejects(failed, /did not sync/);
+    await journal.record([{ op: 'put', path: '/r/after', content: Buffer.from('y') }]);
+    assert.deepEqual(applied.slice(2), ['/r/after'], 'the failed record was not applied');
+    await journal.close();
+  });
+
+  it('after a power loss, replays a checked move only if its source holds its content, else drops it with the rest of its commit', async () => {
+    const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    const COMMIT = `
+      await d.commit([
+        { op: 'move', from: '/r/upload/data', to: '/r/blob/data', sha256: ${JSON.stringify(sha('blob bytes'))} },
+        { op: 'put', path: '/r/layer/link', content: Buffer.from('linked') },
+      ], { after: new Promise((r) => setTimeout(r, 20)) });
+      await d.putContent('/r/a/link', Buffer.from('new-a'));`;
+    /** After the crash, the store as a power loss left it: the move undone, `source` in the upload (or no upload). */
+    const replay = async (source: string | undefined, destination = false) => {
+      const root = await seeded();
+      await crashAfter(root, COMMIT);
+      const [segment] = await segments(root);
+      await fromEarlierBoot(segment!);
+      await rm(join(root, 'r/layer'), { recursive: true });
+      await rm(join(root, 'r/a'), { recursive: true });
+      await rm(join(root, 'r/blob'), { recursive: true });
+      if (destination) {
+        await mkdir(join(root, 'r/blob'));
+        await writeFile(join(root, 'r/blob/data'), 'blob bytes');
+      }
+      if (source === undefined) await rm(join(root, 'r/upload/data'), { force: true });
+      else await writeFile(join(root, 'r/upload/data'), source);
+      const d = new FilesystemDriver({ rootdirectory: root });
+      await d.list('/'); // the first call replays
+      const state = { blob: existsSync(join(root, 'r/blob/data')), link: existsSync(join(root, 'r/layer/link')), later: await text(root, 'r/a/link') };
+      assert.deepEqual(await segments(root), []);
+      await d.close();
+      return state;
+    };
+    assert.deepEqual(await replay('blob bytes'), { blob: true, link: true, later: 'new-a' }, 'the bytes reached the disk: replayed');
+    assert.deepEqual(await replay('blob \0\0\0\0\0'), { blob: false, link: false, later: 'new-a' }, 'torn bytes: the move and its link dropped, later changes kept');
+    assert.deepEqual(await replay(undefined), { blob: false, link: false, later: 'new-a' }, 'the upload lost: dropped');
+    assert.deepEqual(await replay(undefined, true), { blob: true, link: true, later: 'new-a' }, 'moved before the power loss: its link replayed');
+  });
+
+  it('journals a checked move beside its `after` up to 4 MiB; a larger one only after it, unchecked (a replay hashes less)', async () => {
+    const root = await tempDir('berth-journal-');
+    const d = new FilesystemDriver({ rootdirectory: root });
+    const journaledMoves = async (from: string) => {
+      const all = await Promise.all((await segments(root)).map(async (f) => decodeSegment(await readFile(f)).ops));
+      return all.flat().filter((o) => o.op === 'move' && o.from === from).map((o) => (o.op === 'move' ? o.sha256 : undefined));
+    };
+    for (const [name, size, beside] of [['small', 4 * 1024 * 1024, true], ['large', 4 * 1024 * 1024 + 1, false]] as const) {
+      const bytes = Buffer.alloc(size, 1);
+      await mkdir(join(root, name));
+      await writeFile(join(root, name, 'data'), bytes);
+      const sha256 = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const committing = d.commit([{ op: 'move', from: `/${name}/data`, to: `/${name}/blob`, sha256 }], { after: held });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await journaledMoves(`/${name}/data`), beside ? [sha256] : [], `${name}: journaled while its sync runs`);
+      release();
+      await committing;
+      assert.deepEqual(await journaledMoves(`/${name}/data`), [beside ? sha256 : undefined], `${name}: journaled`);
+      assert.equal(existsSync(join(root, name, 'blob')), true);
+    }
+    await d.close();
   });
 
   it('refuses keys inside its own folder', async () => {
