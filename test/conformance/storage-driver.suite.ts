@@ -173,6 +173,28 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
       assert.ok((await d.getContent('/many/data')).equals(all));
     }));
 
+    it('writer keeps every byte of a large upload in odd-sized chunks, across flushes and a reopen', withDriver(async (d) => {
+      // Odd sizes put the flushes, the reopen and the chunk ends off any block or buffer boundary;
+      // 19 MiB before the reopen, so a driver that writes large files differently (the
+      // filesystem's direct writes past 16 MiB) flushes, closes and reopens in that mode too.
+      const sizes = [9 * MiB + 1, 1, 65_537, 5 * MiB + 4095, 4097, 4 * MiB + 3, 777_777];
+      const parts = sizes.flatMap((n) => { const p = randomBytes(n); return [p.subarray(0, 12_345), p.subarray(12_345)]; });
+      const w = await d.writer('/odd/data', { append: false });
+      for (const [i, p] of parts.entries()) {
+        await w.write(p);
+        if (i % 4 === 3) await w.flush?.();
+      }
+      await w.close();
+      const more = Array.from({ length: 40 }, (_, i) => randomBytes(100_003 + i));
+      const w2 = await d.writer('/odd/data', { append: true });
+      for (const p of more) await w2.write(p);
+      await w2.commit();
+      const all = Buffer.concat([...parts, ...more]);
+      assert.equal(w2.size, all.length);
+      assert.equal((await d.stat('/odd/data')).size, all.length);
+      assert.equal(createHash('sha256').update(await d.getContent('/odd/data')).digest('hex'), createHash('sha256').update(all).digest('hex'));
+    }));
+
     it('writtenSize (where a writer keeps it) only passes chunks the writer no longer reads', withDriver(async (d) => {
       const originals: Buffer[] = [];
       const handed: Buffer[] = [];
