@@ -15,9 +15,9 @@ export interface FileWriter {
   /** Bytes accepted so far, including what was in the file before an append. */
   readonly size: number;
   /**
-   * Optional: the size the file reaches with the writes completed so far. The writer holds no
-   * reference to a chunk below it any more, so its memory may be reused; a writer without it
-   * keeps every chunk's memory from being reused early.
+   * Optional: the size up to which the writer holds no reference to the chunks it was given any
+   * more (written to the file, or copied into buffers of its own), so their memory may be
+   * reused; a writer without it keeps every chunk's memory from being reused early.
    */
   readonly writtenSize?: number;
   /** Resolves when the writer can take more; it may still hold the chunk (see writtenSize). */
