@@ -406,9 +406,11 @@ async function syncFile(file: string): Promise<void> {
  * Opens an upload's file a second time for direct I/O (O_DIRECT), while the filesystem takes it.
  * A large upload written through the page cache costs the kernel a fresh cache page per 4 KiB,
  * found (and on a full cache, reclaimed) one at a time, plus a copy into it, and the bytes are
- * synced before the upload is acknowledged anyway. Measured on the bench machine, 100 MiB
- * uploads four at a time: 1.9–2.3 CPU-s of kernel time per GB through the cache against
- * 0.2 direct, and 400–530 against 800–1,000 MB/s.
+ * synced before the upload is acknowledged anyway; it also pushes other files out of the cache.
+ * Measured on the bench machine, writing 100 MiB files four at a time as pushes do: 1.4–2.3 CPU-s
+ * of kernel time per GB through the cache, 0.15–0.23 direct (the cache's cost swings with the
+ * machine's memory state). In whole 100 MiB pushes, where the hash and the network cost more,
+ * against the build before: 0.80–0.91× the server CPU per GB, 0.98–1.11× the throughput.
  */
 class DirectIo {
   private works = constants.O_DIRECT !== undefined;
