@@ -15,12 +15,13 @@ declare const WebAssembly: { Memory: new (size: { initial: number; maximum: numb
 
 let free: Buffer[] = [];
 const lent = new Set<Buffer>();
-let made = false;
+/** The pool exists while any of its buffers is free or lent. */
+const made = () => free.length + lent.size > 0;
 let idle: NodeJS.Timeout | undefined;
 
 /** Up to `count` aligned buffers (none when the pool is empty or cannot be made). */
 export function takeAligned(count: number): Buffer[] {
-  if (!made) {
+  if (!made()) {
     let memory: { buffer: ArrayBuffer };
     try {
       const pages = (POOL_BUFFERS * ALIGNED_SIZE) / WASM_PAGE;
@@ -29,7 +30,6 @@ export function takeAligned(count: number): Buffer[] {
       return []; // out of address space for it: the caller writes through the page cache
     }
     free = Array.from({ length: POOL_BUFFERS }, (_, i) => Buffer.from(memory.buffer, i * ALIGNED_SIZE, ALIGNED_SIZE));
-    made = true;
   }
   clearTimeout(idle);
   const taken = free.splice(Math.max(0, free.length - count));
@@ -43,11 +43,10 @@ export function giveBackAligned(bufs: Buffer[]): void {
     // A buffer given back twice would be handed to two owners at once.
     if (lent.delete(b)) free.push(b);
   }
-  if (lent.size === 0 && made) {
+  if (lent.size === 0 && made()) {
     clearTimeout(idle);
     idle = setTimeout(() => {
       free = [];
-      made = false;
     }, IDLE_MS).unref();
   }
 }

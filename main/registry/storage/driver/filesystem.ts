@@ -573,10 +573,13 @@ class FsWriter implements FileWriter {
         this.error = err;
       }
     }
+    this.lendBack();
+  }
+
+  private lendBack(): void {
     giveBackAligned(this.slabs);
     this.slabs = [];
     this.slabWrites = [];
-    this.writtenSize = this.size;
   }
 
   private startFlush(): void {
@@ -662,8 +665,7 @@ class FsWriter implements FileWriter {
       this.closed = true;
       await this.inflight.catch(() => undefined);
       await Promise.all(this.slabWrites);
-      giveBackAligned(this.slabs);
-      this.slabs = [];
+      this.lendBack();
       await this.release();
     }
     await rm(this.file, { force: true });
