@@ -13,9 +13,9 @@
 // downloads are large, and a connection that is never reused needs no pool.
 import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { giveBack, SPARE_SIZE, takeBuffer } from '../../lib/spare-buffers';
+import { BULK_SIZE, giveBack, takeBuffer } from '../../lib/bulk-buffers';
 
-const SLAB = SPARE_SIZE;
+const SLAB = BULK_SIZE;
 const MAX_READ = 256 << 10;
 /** A slab with less room than this left is retired; the next read starts a new one. */
 const MIN_READ = 64 << 10;

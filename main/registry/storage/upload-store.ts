@@ -5,6 +5,7 @@
 import { randomUUID, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { KeyedLock } from '../../lib/keyed-lock';
+import { LentChunks } from '../../lib/release-buffer';
 import { hashFor } from '../digest';
 import { RegistryError, uploadUnknown } from '../errors';
 import { parseDigest, UPLOAD_ID_RE, type Digest } from '../reference';
@@ -42,14 +43,23 @@ const WRITER_IDLE_MS = 30_000;
  */
 const IDLE_RECLAIM_MS = 10 * 60_000;
 
-export interface AppendOptions {
+export interface BodyOptions {
+  /**
+   * The body's chunks are its alone (an HTTP request's: node's parser copies each into a buffer
+   * of its own), so each is freed as soon as the storage driver is done with it
+   * (FileWriter.writtenSize) rather than when the GC gets to it.
+   */
+  ownedChunks?: boolean;
+}
+
+export interface AppendOptions extends BodyOptions {
   /** Content-Range start the client claims; must equal the current size. */
   start?: number;
   /** Content-Length the client announced; the body must match it. */
   length?: number;
 }
 
-export interface CommitOptions {
+export interface CommitOptions extends BodyOptions {
   /**
    * Called once the bytes are known to match the digest, which may be before they are synced
    * and linked: a reader that only needs the right bytes (the proxy's first client) need not
@@ -136,7 +146,7 @@ export class UploadStore {
       if (opts.start !== undefined && opts.start !== s.size) {
         throw new RegistryError('range-invalid', `chunk starts at ${opts.start}, upload is at ${s.size}`, { offset: s.size });
       }
-      await this.write(name, id, s, body, opts.length);
+      await this.write(name, id, s, body, opts);
       return s.size;
     });
   }
@@ -148,7 +158,7 @@ export class UploadStore {
   async commit(name: string, id: string, digest: Digest, body?: Readable, length?: number, opts: CommitOptions = {}): Promise<number> {
     return this.lock.run(`${name}/${id}`, async () => {
       const s = await this.session(name, id);
-      if (body) await this.write(name, id, s, body, length, opts.onStoring);
+      if (body) await this.write(name, id, s, body, { ...opts, length });
       if (s.broken !== undefined) throw s.broken;
       const data = paths.uploadData(name, id);
       // The running hash covers exactly the bytes written, so it can vouch for them before they
@@ -251,7 +261,9 @@ export class UploadStore {
     return s;
   }
 
-  private async write(name: string, id: string, s: Session, body: Readable, length?: number, onStoring?: CommitOptions['onStoring']): Promise<void> {
+  private async write(name: string, id: string, s: Session, body: Readable, opts: BodyOptions & { length?: number; onStoring?: CommitOptions['onStoring'] }): Promise<void> {
+    const { length, onStoring } = opts;
+    const lent = opts.ownedChunks ? new LentChunks() : undefined;
     let w: FileWriter | undefined;
     let received = 0;
     try {
@@ -269,6 +281,8 @@ export class UploadStore {
         received += buf.length;
         s.hash?.update(buf);
         await w.write(buf);
+        lent?.add(buf, w.size);
+        lent?.release(w.writtenSize);
         s.size = w.size;
         s.activeAt = Date.now();
       }
@@ -278,6 +292,7 @@ export class UploadStore {
       } else {
         await w.close();
       }
+      lent?.release(w.writtenSize);
     } catch (err) {
       // The file may now hold bytes the hash has not seen (or the reverse); re-hash at commit.
       s.hash = undefined;

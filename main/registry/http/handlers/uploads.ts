@@ -46,7 +46,7 @@ export async function postUpload(ctx: RequestContext): Promise<void> {
     checkContentType(ctx);
     const id = await store.uploads.create(ctx.name, uploadClient(ctx));
     try {
-      await store.uploads.commit(ctx.name, id, digest, ctx.req, contentLength(ctx.req));
+      await store.uploads.commit(ctx.name, id, digest, ctx.req, contentLength(ctx.req), { ownedChunks: true });
     } catch (err) {
       await store.uploads.cancel(ctx.name, id).catch(() => undefined);
       throw err;
@@ -118,7 +118,7 @@ export async function patchUpload(ctx: RequestContext): Promise<void> {
       throw new RegistryError('size-invalid', `Content-Length ${length} does not match Content-Range ${range}`);
     }
   }
-  const size = await ctx.store.uploads.append(ctx.name, ctx.param, ctx.req, { start, length });
+  const size = await ctx.store.uploads.append(ctx.name, ctx.param, ctx.req, { start, length, ownedChunks: true });
   send(ctx.res, 202, uploadHeaders(ctx, ctx.param, size));
 }
 
@@ -134,7 +134,7 @@ export async function putUpload(ctx: RequestContext): Promise<void> {
     }
     body = ctx.req;
   }
-  await ctx.store.uploads.commit(ctx.name, ctx.param, digest, body, body ? contentLength(ctx.req) : undefined);
+  await ctx.store.uploads.commit(ctx.name, ctx.param, digest, body, body ? contentLength(ctx.req) : undefined, { ownedChunks: true });
   created(ctx, digest.value);
 }
 

@@ -13,8 +13,7 @@ import { constants, createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { syncDir } from '../../../lib/atomic-file';
-import { ALIGNED_SIZE, giveBackAligned, takeAligned } from '../../../lib/aligned-buffers';
-import { giveBack, SPARE_SIZE, takeBuffer } from '../../../lib/spare-buffers';
+import { BULK_SIZE, giveBack, takeBuffer, takePooled } from '../../../lib/bulk-buffers';
 import { checkPath } from './check-path';
 import { DriverError, InvalidOffsetError, InvalidPathError, isMissingFile, PathNotFoundError, StorageFullError } from './errors';
 import type { CommitOptions, DirectBody, FileInfo, FileWriter, ReadRange, StorageChange, StorageDriver, WriteOptions } from './types';
@@ -42,7 +41,7 @@ export const DIRECT_AFTER = 16 * 1024 * 1024;
 const DIRECT_BUFFERS = 4;
 /** Direct writes are aligned to this in memory, offset and length: a page, which covers 512 and 4096-byte sectors. */
 const BLOCK = 4096;
-const READ_BUFFER = SPARE_SIZE;
+const READ_BUFFER = BULK_SIZE;
 const TMP_PREFIX = randomBytes(4).toString('hex');
 let tmpSeq = 0;
 /**
@@ -514,7 +513,7 @@ class FsWriter implements FileWriter {
       this.dfh = (await this.direct.open(this.file)) ?? null;
       if (this.dfh === null) return buf;
     }
-    const slabs = takeAligned(DIRECT_BUFFERS);
+    const slabs = takePooled(DIRECT_BUFFERS);
     if (slabs.length === 0) return buf; // every buffer is lent out: through the cache for now
     this.queue(buf.subarray(0, head));
     this.startFlush();
@@ -534,9 +533,9 @@ class FsWriter implements FileWriter {
       this.fill += n;
       this.size += n;
       buf = buf.subarray(n);
-      if (this.fill === ALIGNED_SIZE) {
+      if (this.fill === BULK_SIZE) {
         this.slabWrites[this.slot] = this.writeDirect(this.slabs[this.slot]!, this.slabAt);
-        this.slabAt += ALIGNED_SIZE;
+        this.slabAt += BULK_SIZE;
         this.fill = 0;
         this.slot = (this.slot + 1) % this.slabs.length;
         // The next buffer is filled only once its last write completed.
@@ -577,7 +576,7 @@ class FsWriter implements FileWriter {
   }
 
   private lendBack(): void {
-    giveBackAligned(this.slabs);
+    giveBack(...this.slabs);
     this.slabs = [];
     this.slabWrites = [];
   }
