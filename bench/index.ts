@@ -9,7 +9,7 @@ import { runCleanups } from '../test/support/cleanup';
 import { makeTarget, type Target } from './http';
 import { measureMachine } from './machine';
 import { armMeasureHooks } from './load';
-import { cpuSeconds, hwmBytes, kernelThreadCpuSeconds, machineCpuSeconds, RssSampler } from './proc-stats';
+import { cpuSeconds, hwmBytes, kernelThreadCpuSeconds, machineCpuSeconds, rssBytes, RssSampler } from './proc-stats';
 import {
   formatScenario, formatSummary, medianResult, toServerResult, withRatios, writeReport, type BenchReport, type ScenarioRecord, type ServerResult, type StartupRecord,
 } from './report';
@@ -23,6 +23,8 @@ import { SERVER_KINDS, startServer, stopAuxServers, type RunningServer, type Ser
 
 const MiB = 1024 * 1024;
 const START_TRIALS = 3;
+/** How long both servers sit idle after starting before their idle RSS is read. */
+const IDLE_SETTLE_MS = 10_000;
 
 interface Entry { server: RunningServer; target: Target; memo: Map<string, Promise<unknown>>; maxRss: number }
 type Pair = Map<ServerKind, Entry>;
@@ -213,11 +215,16 @@ async function main(): Promise<number> {
     }
   }
   const shared = await startPair(opts);
+  // Idle: both servers left alone for IDLE_SETTLE_MS after their first answer, so what start-up
+  // allocated and dropped has been collected (V8's memory reducer runs ≈ 8 s after start).
+  const idleAt = Math.max(...[...shared.values()].map((e) => e.server.spawnedAt + e.server.startMs)) + IDLE_SETTLE_MS;
+  await new Promise((r) => setTimeout(r, Math.max(0, idleAt - performance.now())));
   for (const [kind, e] of shared) {
     const ms = [...trials[kind]!, e.server.startMs];
     startup[kind] = {
       command: e.server.command, startMs: ms, medianStartMs: [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)]!,
       rssAfterStartMiB: e.server.rssAfterStartBytes / MiB,
+      rssIdleMiB: rssBytes(e.server.pids()) / MiB,
     };
   }
   if (process.env.BENCH_BERTH_CMD) log(`note: "berth" is ${process.env.BENCH_BERTH_CMD} (BENCH_BERTH_CMD)`);

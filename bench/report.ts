@@ -53,7 +53,10 @@ export interface StartupRecord {
   command: string[];
   startMs: number[];
   medianStartMs: number;
+  /** RSS when the server first answered GET /v2/. */
   rssAfterStartMiB: number;
+  /** RSS after it then sat idle for 10 s (what start-up dropped has been collected). */
+  rssIdleMiB?: number;
   /** Filled at the end: highest RSS sampled during scenarios and the kernel's VmHWM. */
   maxSampledRssMiB?: number;
   vmHwmMiB?: number;
@@ -198,10 +201,10 @@ export function formatSummary(rep: BenchReport): string {
     '',
     '== servers ==',
     table([
-      ['server', 'start→GET /v2/ ms (median; trials)', 'RSS after start MiB', 'max sampled RSS MiB', 'VmHWM MiB', 'command'],
+      ['server', 'start→GET /v2/ ms (median; trials)', 'RSS after start MiB', 'idle 10 s later MiB', 'max sampled RSS MiB', 'VmHWM MiB', 'command'],
       ...(Object.entries(rep.startup) as [ServerKind, StartupRecord][]).map(([k, s]) => [k,
         `${num(s.medianStartMs, 0)} (${s.startMs.map((x) => x.toFixed(0)).join(', ')})`, num(s.rssAfterStartMiB, 1),
-        num(s.maxSampledRssMiB, 1), num(s.vmHwmMiB, 1), s.command.join(' ')]),
+        num(s.rssIdleMiB, 1), num(s.maxSampledRssMiB, 1), num(s.vmHwmMiB, 1), s.command.join(' ')]),
     ]),
     '',
     `== machine == ${m.cpus} x ${m.cpuModel}; node ${rep.node}; tmpdir ${m.tmpdir}`,

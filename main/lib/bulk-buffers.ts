@@ -23,7 +23,7 @@ export const BULK_SIZE = 1024 * 1024;
 /** Eight pulls at two buffers each plus four large uploads at four each. */
 export const POOL_BUFFERS = 32;
 const WASM_PAGE = 64 * 1024;
-const IDLE_MS = 30_000;
+const IDLE_MS = 5_000;
 
 // The main process's TypeScript libs leave WebAssembly out (it is in the DOM's); Node has it.
 declare const WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } };

@@ -46,6 +46,21 @@ describe('bulk buffers', () => {
     giveBack(rest.at(-1)!);
   });
 
+  it('a buffer never given back does not keep the pool: after 5 s without use a new pool is made', async () => {
+    const [kept] = takePooled(1);
+    kept!.fill(3);
+    giveBack(...takePooled(3)); // in use a moment later: the 5 s start again
+    await new Promise((r) => setTimeout(r, 5_500));
+    assert.equal(bulkInUse(), 0, 'the kept buffer no longer counts');
+    const all = takePooled(POOL_BUFFERS);
+    assert.equal(all.length, POOL_BUFFERS, 'a whole new pool');
+    assert.ok(all.every((b) => b.buffer !== kept!.buffer), 'none of it shares the kept buffer\'s memory');
+    assert.equal(kept![0], 3, 'the kept buffer still holds its bytes');
+    giveBack(kept!); // not the new pool's: ignored
+    assert.equal(bulkInUse(), POOL_BUFFERS);
+    giveBack(...all);
+  });
+
   it('are aligned for O_DIRECT: the kernel takes them for a direct write', { skip: constants.O_DIRECT === undefined && 'no O_DIRECT on this platform' }, async () => {
     const dir = await tempDir('berth-aligned-');
     try {
