@@ -1,23 +1,26 @@
 // What each store's cache may hold, in estimated bytes (Lru weights; the real heap cost is about
-// 1.3x the estimate). 16 MiB in all. They only spare file reads the page cache answers anyway
-// (tens of µs), so they are kept small: under the mixed load of `npm run bench -- --soak` the
-// caches at 32 MiB were still filling after minutes (a tag list grows with every push), and were
-// most of the process's growth over the first ten minutes.
+// 1.3x the estimate). 8 MiB in all. They only spare file reads the page cache answers anyway
+// (tens of µs), so they are kept small. A full cache is live heap, and V8 lets its old generation
+// grow to two or three times the live heap before collecting it: with 16 MiB, a mixed load that
+// followed the bench's other scenarios (their pushes filled the caches) ran with 17–28 MB live
+// and peaked at 129–134 MiB RSS; with 8 MiB the same sequence stayed at 111 MiB, and the mixed
+// load's heap at 31–40 MB instead of up to 74. Under the mixed load of `npm run bench -- --soak`
+// caches at 32 MiB were still filling after minutes (a tag list grows with every push).
 const MiB = 1 << 20;
 
 export const CACHE_BUDGET = {
   /** tag → digest */
-  tagCurrent: 2 * MiB,
+  tagCurrent: 1 * MiB,
   /** repository → its sorted tags */
-  tagLists: 4 * MiB,
+  tagLists: 2 * MiB,
   /** blob digest → size */
-  blobSizes: 2 * MiB,
+  blobSizes: 1 * MiB,
   /** repository + blob digest → canonical digest (the repository's link) */
-  blobLinks: 2 * MiB,
+  blobLinks: 1 * MiB,
   /** manifest digest → body (bodies up to 64 KiB) */
-  manifestBodies: 4 * MiB,
+  manifestBodies: 2 * MiB,
   /** repository + manifest digest → revision link */
-  manifestRevisions: 2 * MiB,
+  manifestRevisions: 1 * MiB,
 };
 
 export type CacheBudget = typeof CACHE_BUDGET;
