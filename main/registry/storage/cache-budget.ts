@@ -1,10 +1,10 @@
 // What each store's cache may hold, in estimated bytes (Lru weights; the real heap cost is about
 // 1.3x the estimate). 8 MiB in all. They only spare file reads the page cache answers anyway
 // (tens of µs), so they are kept small. A full cache is live heap, and V8 lets its old generation
-// grow to two or three times the live heap before collecting it: with 16 MiB, a mixed load that
-// followed the bench's other scenarios (their pushes filled the caches) ran with 17–28 MB live
-// and peaked at 129–134 MiB RSS; with 8 MiB the same sequence stayed at 111 MiB, and the mixed
-// load's heap at 31–40 MB instead of up to 74. Under the mixed load of `npm run bench -- --soak`
+// grow to two or three times the live heap before collecting it. With 16 MiB, once the bench's
+// other scenarios had filled the caches, the mixed load ran with 17–28 MB live, its heap grew to
+// 74 MB, and a full bench run peaked at 134 MiB RSS in it; with 8 MiB the heap stayed at 31–40 MB
+// and the mixed load peaked at 103–110 MiB. Under the mixed load of `npm run bench -- --soak`
 // caches at 32 MiB were still filling after minutes (a tag list grows with every push).
 const MiB = 1 << 20;
 
