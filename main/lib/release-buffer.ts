@@ -46,21 +46,24 @@ export function releaseBuffer(buf: Uint8Array): boolean {
 }
 
 /**
- * Chunks lent to a writer that may hold on to them (FileWriter.writtenSize): each is freed once
- * the writer's count of bytes it is done with reaches the chunk's end.
+ * Chunks lent to consumers that finish with them in order (FileWriter.writtenSize, a response's
+ * completed writes): each is handed to `free` once the consumers' count of bytes they are done
+ * with reaches the chunk's end. By default `free` releases the chunk's memory.
  */
-export class LentChunks {
-  private lent: Array<{ buf: Uint8Array; end: number }> = [];
+export class LentChunks<T = Uint8Array> {
+  private lent: Array<{ chunk: T; end: number }> = [];
 
-  add(buf: Uint8Array, end: number): void {
-    this.lent.push({ buf, end });
+  constructor(private readonly free: (chunk: T) => void = releaseBuffer as (chunk: T) => void) {}
+
+  add(chunk: T, end: number): void {
+    this.lent.push({ chunk, end });
   }
 
-  /** Frees every chunk that ends at or before `done` (nothing when the writer keeps no count). */
+  /** Frees every chunk that ends at or before `done` (nothing when there is no count). */
   release(done: number | undefined): void {
     if (done === undefined) return;
     let n = 0;
-    while (n < this.lent.length && this.lent[n]!.end <= done) releaseBuffer(this.lent[n++]!.buf);
+    while (n < this.lent.length && this.lent[n]!.end <= done) this.free(this.lent[n++]!.chunk);
     if (n > 0) this.lent.splice(0, n);
   }
 }

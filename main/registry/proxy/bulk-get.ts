@@ -14,6 +14,7 @@
 import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { BULK_SIZE, giveBack, takeBuffer } from '../../lib/bulk-buffers';
+import { LentChunks } from '../../lib/release-buffer';
 
 const SLAB = BULK_SIZE;
 const MAX_READ = 256 << 10;
@@ -43,7 +44,7 @@ export const unsupported = Symbol('unsupported framing');
 class Slabs {
   private slab = takeBuffer();
   private used = 0;
-  private retired: Array<{ slab: Buffer; end: number }> = [];
+  private retired = new LentChunks<Buffer>((slab) => giveBack(slab));
   private over = false;
   /** Body bytes taken so far (the head's bytes are copied out, not counted). */
   body = 0;
@@ -53,7 +54,7 @@ class Slabs {
     // Asked once more after the last read: nothing will be read into this one.
     if (this.over) return Buffer.allocUnsafe(MIN_READ);
     if (SLAB - this.used < MIN_READ) {
-      this.retired.push({ slab: this.slab, end: this.body });
+      this.retired.add(this.slab, this.body);
       this.sweep();
       this.slab = takeBuffer();
       this.used = 0;
@@ -68,16 +69,14 @@ class Slabs {
 
   /** Gives back every retired slab all consumers are done with (they finish in body order). */
   sweep(): void {
-    if (!this.done) return;
-    const done = this.done();
-    while (this.retired.length > 0 && this.retired[0]!.end <= done) giveBack(this.retired.shift()!.slab);
+    this.retired.release(this.done?.());
   }
 
   /** The body ended: the current slab waits with the others. */
   retireLast(): void {
     if (this.over) return;
     this.over = true;
-    this.retired.push({ slab: this.slab, end: this.body });
+    this.retired.add(this.slab, this.body);
   }
 }
 
