@@ -1,8 +1,9 @@
 // Blob uploads in distribution's layout (`_uploads/<uuid>/{startedat,data}`). Bytes are hashed
-// as they are written, in one pass; the running hash lives in memory, and after a restart (or a
-// failed write) the commit re-hashes the file instead, so an upload survives a restart without
-// distribution's HMAC `_state` or Go-specific hash-state files.
-import { randomUUID, type Hash } from 'node:crypto';
+// as they are written, in one pass (upload-hash.ts); the running hash lives in memory, and after
+// a restart (or a failed write, or a lost hash thread) the commit re-hashes the file instead, so
+// an upload survives a restart without distribution's HMAC `_state` or Go-specific hash-state
+// files.
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { KeyedLock } from '../../lib/keyed-lock';
 import { LentChunks } from '../../lib/release-buffer';
@@ -14,10 +15,11 @@ import { isNotFound, StorageFullError } from './driver/errors';
 import { SCRATCH, type FileWriter, type StorageDriver } from './driver/types';
 import { deleteIfExists, listIfExists } from './links';
 import { paths } from './paths';
+import { UploadHash } from './upload-hash';
 import { UploadQuota, type UploadLimits } from './upload-quota';
 
 interface Session {
-  hash: Hash | undefined;
+  hash: UploadHash | undefined;
   size: number;
   startedAt: Date;
   /** When bytes last arrived (or the session started), in ms: what idle reclaiming looks at. */
@@ -113,7 +115,7 @@ export class UploadStore {
       this.quota.release(name, id);
       throw err;
     }
-    this.sessions.set(`${name}/${id}`, { hash: hashFor('sha256'), size: 0, startedAt, activeAt: startedAt.getTime() });
+    this.sessions.set(`${name}/${id}`, { hash: new UploadHash(), size: 0, startedAt, activeAt: startedAt.getTime() });
     return id;
   }
 
@@ -131,7 +133,11 @@ export class UploadStore {
 
   /** The repository's uploads were deleted with it. */
   forgetRepository(name: string): void {
-    for (const key of this.sessions.keys()) if (key.startsWith(name + '/') && UPLOAD_ID_RE.test(key.slice(name.length + 1))) this.sessions.delete(key);
+    for (const [key, s] of this.sessions) {
+      if (!key.startsWith(name + '/') || !UPLOAD_ID_RE.test(key.slice(name.length + 1))) continue;
+      dropHash(s);
+      this.sessions.delete(key);
+    }
     this.quota.forgetRepository(name);
   }
 
@@ -163,7 +169,7 @@ export class UploadStore {
       const data = paths.uploadData(name, id);
       // The running hash covers exactly the bytes written, so it can vouch for them before they
       // are synced (a failed write drops it, and the file is then re-hashed below).
-      const running = s.hash ? 'sha256:' + s.hash.digest('hex') : undefined;
+      const running = await s.hash?.digest();
       s.hash = undefined;
       const verifiedEarly = running !== undefined && running === digest.value;
       const w = this.takeWriter(s) ?? (await this.driver.writer(data, { append: true }));
@@ -256,7 +262,7 @@ export class UploadStore {
     }
     if (size !== s.size) {
       s.size = size;
-      s.hash = undefined;
+      dropHash(s);
     }
     return s;
   }
@@ -268,7 +274,8 @@ export class UploadStore {
     let received = 0;
     try {
       w = this.takeWriter(s) ?? (await this.driver.writer(paths.uploadData(name, id), { append: true }));
-      if (w.size !== s.size) s.hash = undefined; // the file changed under us: re-hash at commit
+      if (w.size !== s.size) dropHash(s); // the file changed under us: re-hash at commit
+      s.hash?.begin(length);
       if (onStoring && w.writtenSize !== undefined) {
         const writer = w;
         const start = w.size;
@@ -279,13 +286,15 @@ export class UploadStore {
       for await (const chunk of body.iterator({ destroyOnReturn: false })) {
         const buf = chunk as Buffer;
         received += buf.length;
-        s.hash?.update(buf);
+        const hashing = s.hash?.update(buf);
         await w.write(buf);
+        if (hashing) await hashing;
         lent?.add(buf, w.size);
         lent?.release(w.writtenSize);
         s.size = w.size;
         s.activeAt = Date.now();
       }
+      s.hash?.end();
       if (w.flush) {
         await w.flush();
         this.keepWriter(s, w);
@@ -295,7 +304,7 @@ export class UploadStore {
       lent?.release(w.writtenSize);
     } catch (err) {
       // The file may now hold bytes the hash has not seen (or the reverse); re-hash at commit.
-      s.hash = undefined;
+      dropHash(s);
       await w?.close().catch(() => undefined);
       if (w) s.size = (await this.driver.stat(paths.uploadData(name, id)).catch(() => ({ size: s.size }))).size;
       if (err instanceof StorageFullError) {
@@ -342,8 +351,15 @@ export class UploadStore {
     const s = this.sessions.get(`${name}/${id}`);
     const w = s && this.takeWriter(s);
     if (w) await w.close().catch(() => undefined);
+    if (s) dropHash(s);
     this.sessions.delete(`${name}/${id}`);
     await deleteIfExists(this.driver, paths.uploadDir(name, id), SCRATCH);
     this.quota.release(name, id);
   }
+}
+
+/** Forgets a session's running hash: its commit re-hashes the file. */
+function dropHash(s: Session): void {
+  s.hash?.discard();
+  s.hash = undefined;
 }
