@@ -9,9 +9,10 @@
 import type { ServerResponse } from 'node:http';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { setImmediate as giveWay } from 'node:timers/promises';
 import { syncDir } from '../../../lib/atomic-file';
 import { BULK_SIZE, giveBack, takeBuffer, takePooled } from '../../../lib/bulk-buffers';
 import { checkPath } from './check-path';
@@ -42,6 +43,8 @@ const DIRECT_BUFFERS = 4;
 /** Direct writes are aligned to this in memory, offset and length: a page, which covers 512 and 4096-byte sectors. */
 const BLOCK = 4096;
 const READ_BUFFER = BULK_SIZE;
+/** A pull reading directly lets the event loop run after this many reads (see FileBody). */
+const GIVE_WAY_EVERY = 4;
 const TMP_PREFIX = randomBytes(4).toString('hex');
 let tmpSeq = 0;
 /**
@@ -69,6 +72,8 @@ export interface FilesystemDriverOptions {
   journal?: boolean;
   /** When the journal's applies are made directly (tests pass one that never does). */
   directApply?: DirectApply;
+  /** When a pull's file reads are made directly (likewise). */
+  directReads?: DirectApply;
 }
 
 export class FilesystemDriver implements StorageDriver {
@@ -81,6 +86,7 @@ export class FilesystemDriver implements StorageDriver {
   private journalError: unknown;
   private readonly syncer: VolumeSyncer;
   private readonly directApply: DirectApply;
+  private readonly directReads: DirectApply;
   private readonly directIo = new DirectIo();
 
   constructor(opts: FilesystemDriverOptions) {
@@ -89,6 +95,7 @@ export class FilesystemDriver implements StorageDriver {
     this.useJournal = this.sync && (opts.journal ?? true);
     this.syncer = new VolumeSyncer(this.root);
     this.directApply = opts.directApply ?? new DirectApply();
+    this.directReads = opts.directReads ?? new DirectApply();
   }
 
   private ready(): Promise<WriteJournal | undefined> {
@@ -283,7 +290,7 @@ export class FilesystemDriver implements StorageDriver {
       await fh.close();
       return Readable.from([]);
     }
-    return new FileBody(fh, start, range.end ?? Math.max(size - 1, 0));
+    return new FileBody(fh, start, range.end ?? Math.max(size - 1, 0), this.directReads);
   }
 
   async writer(path: string, opts: { append: boolean }): Promise<FileWriter> {
@@ -677,12 +684,19 @@ class FsWriter implements FileWriter {
  * response from two reused buffers, reading the next chunk while the previous one is written:
  * no allocation, page faults or GC per chunk, which is most of what a large pull costs beyond
  * the copies themselves. A buffer is reused only after the write of its last use completed.
+ *
+ * `sendTo` reads directly (synchronously) while that is quick, as the journal's applies are
+ * made (direct-apply.ts): a pull's file is nearly always in the page cache, where a 1 MiB read
+ * is a copy of ≈ 0.25 ms, and a read through libuv's thread pool costs twice the CPU of the copy
+ * (measured here, 500 MiB read in 1 MiB reads: 0.20–0.27 CPU-s, 0.12–0.13 directly). On the
+ * bench machine that was 10–29 % less server CPU per GB of pulls. A file that has to come
+ * from the disk makes the reads slow on average, and they go through the thread pool again.
  */
 class FileBody extends Readable implements DirectBody {
   private pos: number;
   private started = false;
 
-  constructor(private readonly fh: FileHandle, start: number, private readonly end: number) {
+  constructor(private readonly fh: FileHandle, start: number, private readonly end: number, private readonly direct: DirectApply) {
     super({ highWaterMark: READ_BUFFER });
     this.pos = start;
   }
@@ -726,12 +740,24 @@ class FileBody extends Readable implements DirectBody {
     });
     res.once('close', onClose);
     try {
+      let directReads = 0;
       for (let i = 0; this.pos <= this.end; i ^= 1) {
         const buf = bufs[i]!;
         await Promise.race([written[i], closed]);
         if (gone) throw gone;
         const want = Math.min(buf.length, this.end - this.pos + 1);
-        const { bytesRead } = await this.fh.read(buf, 0, want, this.pos);
+        let bytesRead = 0;
+        const pos = this.pos;
+        if (this.direct.run(() => (bytesRead = readSync(this.fh.fd, buf, 0, want, pos)))) {
+          // A direct read, then a write the socket takes at once, complete without going back
+          // to the event loop: a pull whose client keeps up would go on alone until its socket
+          // filled, while the other pulls' writes waited (the slowest of eight 100 MiB pulls at
+          // once took 1.3× as long as through the thread pool). So every few MiB it gives way.
+          if (++directReads % GIVE_WAY_EVERY === 0) await giveWay();
+          if (gone) throw gone;
+        } else {
+          ({ bytesRead } = await this.fh.read(buf, 0, want, pos));
+        }
         if (bytesRead === 0) throw new DriverError(NAME, new Error('file shrank while being read'));
         this.pos += bytesRead;
         if (gone) throw gone;

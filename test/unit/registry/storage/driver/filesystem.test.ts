@@ -1,14 +1,20 @@
 // The filesystem driver's large writes: past 16 MiB a syncing writer writes whole aligned blocks
-// with direct I/O (O_DIRECT), the rest through the page cache. What every driver must do (every
-// byte lands, in order) is in the conformance suite; this is how this one does it.
+// with direct I/O (O_DIRECT), the rest through the page cache. And its pulls: a file sent to a
+// response is read directly while that is quick, through the thread pool once it is not. What
+// every driver must do (every byte lands, in order) is in the conformance suite; this is how this
+// one does it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { createServer, get, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bulkInUse, giveBack, POOL_BUFFERS, takePooled } from '../../../../../main/lib/bulk-buffers';
+import { DirectApply } from '../../../../../main/registry/storage/driver/direct-apply';
 import { DIRECT_AFTER, FilesystemDriver } from '../../../../../main/registry/storage/driver/filesystem';
-import type { FileWriter } from '../../../../../main/registry/storage/driver/types';
+import { isDirectBody, type FileWriter, type ReadRange } from '../../../../../main/registry/storage/driver/types';
 import { tempDir } from '../../../../support/cleanup';
 
 const MiB = 1024 * 1024;
@@ -30,7 +36,7 @@ async function openFlags(file: string): Promise<number[]> {
   return out;
 }
 
-async function driverIn(opts: { sync?: boolean } = {}): Promise<{ driver: FilesystemDriver; root: string }> {
+async function driverIn(opts: { sync?: boolean; directReads?: DirectApply } = {}): Promise<{ driver: FilesystemDriver; root: string }> {
   const root = await tempDir('berth-fsdirect-');
   after(() => rm(root, { recursive: true, force: true }));
   const driver = new FilesystemDriver({ rootdirectory: root, ...opts });
@@ -114,5 +120,59 @@ describe('filesystem driver: direct writes of large uploads', { skip: process.pl
       giveBack(...held);
     }
     assert.equal(bulkInUse(), 0);
+  });
+});
+
+/** Counts the calls it made directly. */
+class CountingReads extends DirectApply {
+  direct = 0;
+  override run(call: () => void): boolean {
+    const made = super.run(call);
+    if (made) this.direct++;
+    return made;
+  }
+}
+
+/** GETs `path` (a byte range of it) from a real HTTP server that sends it with `sendTo`. */
+async function pull(driver: FilesystemDriver, path: string, range: ReadRange = {}): Promise<Buffer> {
+  const server = createServer((_req, res) => {
+    void (async () => {
+      const body = await driver.reader(path, range);
+      assert.ok(isDirectBody(body));
+      await body.sendTo(res);
+    })().catch((err: unknown) => res.destroy(err as Error));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const [res] = (await once(get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/' }), 'response')) as [IncomingMessage];
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  } finally {
+    server.close();
+  }
+}
+
+describe('filesystem driver: sending a file to a response', () => {
+  const data = randomBytes(9 * MiB + 17);
+  const ranges: ReadRange[] = [{}, { start: MiB - 5, end: 5 * MiB + 3 }, { start: data.length - 1 }];
+  const expected = (r: ReadRange) => data.subarray(r.start ?? 0, (r.end ?? data.length - 1) + 1);
+
+  it('reads a file in the page cache directly, and every byte of every range arrives', async () => {
+    const reads = new CountingReads();
+    const { driver } = await driverIn({ directReads: reads });
+    await driver.putContent('/pull/data', data);
+    for (const r of ranges) assert.ok((await pull(driver, '/pull/data', r)).equals(expected(r)), JSON.stringify(r));
+    assert.ok(reads.direct >= 10, `${reads.direct} direct reads`);
+  });
+
+  it('reads through the thread pool once direct reads are slow on average, and every byte still arrives', async () => {
+    // Any read is "slow" against a limit of 0 ms: after the first, reads pause being direct.
+    const reads = new CountingReads(0);
+    const { driver } = await driverIn({ directReads: reads });
+    await driver.putContent('/pull/data', data);
+    for (const r of ranges) assert.ok((await pull(driver, '/pull/data', r)).equals(expected(r)), JSON.stringify(r));
+    assert.equal(reads.direct, 1);
   });
 });
