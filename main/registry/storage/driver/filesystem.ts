@@ -754,7 +754,6 @@ class FileBody extends Readable implements DirectBody {
           // filled, while the other pulls' writes waited (the slowest of eight 100 MiB pulls at
           // once took 1.3× as long as through the thread pool). So every few MiB it gives way.
           if (++directReads % GIVE_WAY_EVERY === 0) await giveWay();
-          if (gone) throw gone;
         } else {
           ({ bytesRead } = await this.fh.read(buf, 0, want, pos));
         }
